@@ -1,0 +1,136 @@
+"""The SiCooperative pipeline flow: generate -> load -> extract -> mask/join -> gate -> export."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+
+from tasks.export.task import ExportReport, export_movimento_flat
+from tasks.extract.task import extract_sources
+from tasks.gate.task import quality_gate
+from tasks.generate.task import generate_batch
+from tasks.load.task import load_batch
+from tasks.settings import get_settings
+from tasks.transform.task import build_movimento_flat
+
+T = TypeVar("T")
+
+
+@dataclass
+class StageTimes:
+    seconds: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def run(self, stage: str, call: Callable[[], T], rows: Callable[[T], int] | None = None) -> T:
+        started = time.perf_counter()
+        result = call()
+        self.seconds[stage] = time.perf_counter() - started
+        if rows is not None:
+            self.rows[stage] = rows(result)
+        return result
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    batch_id: str
+    batch_path: str
+    stage_seconds: dict[str, float]
+    stage_rows: dict[str, int]
+    loaded: dict[str, int]
+    orphans: int
+    expectations_passed: int
+    expectations_total: int
+    delta_path: str
+    parquet_path: str
+    csv_path: str
+    delta_rows: int
+    delta_inserted: int
+
+    def markdown(self) -> str:
+        lines = [
+            f"# SiCooperative pipeline: batch `{self.batch_id}`",
+            "",
+            "| stage | seconds | rows |",
+            "|---|---:|---:|",
+        ]
+        for stage, seconds in self.stage_seconds.items():
+            rows = self.stage_rows.get(stage)
+            lines.append(f"| {stage} | {seconds:.2f} | {'' if rows is None else f'{rows:,}'} |")
+        lines += [
+            "",
+            f"- loaded rows: {', '.join(f'{k}={v:,}' for k, v in self.loaded.items())}",
+            f"- orphans: {self.orphans}",
+            f"- quality gate: {self.expectations_passed}/{self.expectations_total} expectations passed",
+            f"- Delta: `{self.delta_path}` ({self.delta_rows:,} rows, +{self.delta_inserted:,} this run)",
+            f"- Parquet: `{self.parquet_path}`",
+            f"- CSV: `{self.csv_path}`",
+        ]
+        return "\n".join(lines)
+
+
+@flow(name="sicooperative-pipeline", log_prints=True)
+def sicooperative_pipeline(
+    associados: int = 5_000,
+    movimentos: int = 100_000,
+    seed: int = 42,
+    landing: str | None = None,
+    output: str | None = None,
+    batch: str | None = None,
+) -> dict[str, Any]:
+    """Generate (or take an existing landed `batch`), load, extract, mask, join, gate and export one batch."""
+    logger = get_run_logger()
+    settings = get_settings()
+    landing_dir = Path(landing) if landing else settings.landing_dir
+    output_dir = Path(output) if output else settings.output_dir
+    times = StageTimes()
+
+    if batch:
+        batch_dir = Path(batch)
+    else:
+        batch_dir = times.run(
+            "generate",
+            lambda: generate_batch(landing_dir, associados, movimentos, seed),
+            lambda _: movimentos,
+        )
+    loaded = times.run("load", lambda: load_batch(batch_dir), lambda r: sum(r.rows.values()))
+    sources = times.run("extract", lambda: extract_sources(loaded.batch_id), lambda s: sum(s.rows.values()))
+    flat = times.run("mask_and_join", lambda: build_movimento_flat(sources), lambda f: f.rows)
+    sources.release()
+    try:
+        gate = times.run(
+            "quality_gate",
+            lambda: quality_gate(flat, loaded.rows["movimento"], output_dir / "quality"),
+            lambda _: flat.rows,
+        )
+        exported: ExportReport = times.run(
+            "export", lambda: export_movimento_flat(flat, output_dir), lambda _: flat.rows
+        )
+    finally:
+        flat.frame.unpersist()
+
+    summary = RunSummary(
+        batch_id=loaded.batch_id,
+        batch_path=str(batch_dir),
+        stage_seconds=times.seconds,
+        stage_rows=times.rows,
+        loaded=loaded.rows,
+        orphans=flat.orphans,
+        expectations_passed=sum(o.success for o in gate.outcomes),
+        expectations_total=len(gate.outcomes),
+        delta_path=str(exported.delta_path),
+        parquet_path=str(exported.parquet_path),
+        csv_path=str(exported.csv_path),
+        delta_rows=exported.delta_rows,
+        delta_inserted=exported.merge.inserted,
+    )
+    create_markdown_artifact(
+        key="sicooperative-run-summary", markdown=summary.markdown(), description="Pipeline run summary"
+    )
+    logger.info("run summary:\n%s", summary.markdown())
+    return summary.__dict__

@@ -1,0 +1,126 @@
+"""The quality gate: a Great Expectations checkpoint over the `movimento_flat` Spark DataFrame.
+
+The suite is data (`expectations/movimento_flat.json`); run-time values (expected row count, "now") are passed
+as suite parameters. Results are summarised WITHOUT unexpected values: GX's default copies raw offending values
+into its results and data docs, which would leak the very personal data the gate protects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import great_expectations as gx
+from great_expectations.checkpoint import UpdateDataDocsAction
+from pyspark.sql import DataFrame
+
+SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+# Counts and percentages only: never a raw value, in results, validation stores or data docs.
+SAFE_RESULT_FORMAT: dict[str, Any] = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": 0,
+    "exclude_unexpected_values": True,
+    "include_unexpected_rows": False,
+}
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation: str
+    column: str | None
+    rule: str
+    success: bool
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed: str | None = None
+
+    def describe(self) -> str:
+        target = f"{self.expectation}({self.column})" if self.column else self.expectation
+        if self.unexpected_count is not None:
+            return f"{target}: {self.unexpected_count} unexpected ({self.unexpected_percent or 0:.4f}%) - {self.rule}"
+        return f"{target}: observed {self.observed} - {self.rule}"
+
+
+@dataclass(frozen=True)
+class GateReport:
+    suite: str
+    success: bool
+    outcomes: list[ExpectationOutcome]
+    data_docs: Path
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [outcome for outcome in self.outcomes if not outcome.success]
+
+
+class GateFailed(RuntimeError):
+    """The data did not pass the gate. A data error: never retried; nothing is exported."""
+
+    def __init__(self, report: GateReport) -> None:
+        self.report = report
+        lines = "\n".join(f"  - {failure.describe()}" for failure in report.failures)
+        super().__init__(
+            f"quality gate '{report.suite}' failed {len(report.failures)} of {len(report.outcomes)} "
+            f"expectations; nothing was exported (data docs: {report.data_docs}):\n{lines}"
+        )
+
+
+def load_suite(name: str) -> gx.ExpectationSuite:
+    return gx.ExpectationSuite(**json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def _observed(result: dict[str, Any]) -> str | None:
+    value = result.get("observed_value")
+    # Observed values of table-level expectations are counts or column lists, never row values.
+    return None if value is None else str(value)
+
+
+def run_gate(
+    frame: DataFrame, suite_name: str, parameters: dict[str, Any], quality_dir: Path
+) -> GateReport:
+    """Validate the frame against the suite; write data docs under quality_dir; never raise on failure."""
+    quality_dir.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
+    batch_definition = (
+        context.data_sources.add_or_update_spark(name="spark")
+        .add_dataframe_asset(name=suite_name)
+        .add_batch_definition_whole_dataframe("whole_dataframe")
+    )
+    suite = context.suites.add_or_update(load_suite(suite_name))
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"{suite_name}_validation", data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{suite_name}_gate",
+            validation_definitions=[validation],
+            actions=[UpdateDataDocsAction(name="update_data_docs")],
+            result_format=SAFE_RESULT_FORMAT,
+        )
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters)
+    outcomes = []
+    for validation_result in result.run_results.values():
+        for expectation_result in validation_result.results:
+            config = expectation_result.expectation_config
+            details = expectation_result.result or {}
+            outcomes.append(
+                ExpectationOutcome(
+                    expectation=config.type,
+                    column=config.kwargs.get("column"),
+                    rule=str((config.meta or {}).get("regra", "")),
+                    success=bool(expectation_result.success),
+                    unexpected_count=details.get("unexpected_count"),
+                    unexpected_percent=details.get("unexpected_percent"),
+                    observed=_observed(details),
+                )
+            )
+    docs_index = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return GateReport(suite=suite_name, success=bool(result.success), outcomes=outcomes, data_docs=docs_index)
+
+
+def gate_parameters(expected_rows: int, now: datetime) -> dict[str, Any]:
+    return {"expected_rows": expected_rows, "now": now}

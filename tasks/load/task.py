@@ -1,0 +1,49 @@
+"""Prefect task: verify a landed batch against its manifest, then load PostgreSQL and MongoDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.landing.rejection import move_aside
+from tasks.landing.verification import BatchRejected, verify_batch
+from tasks.load.mongo import load_mongo
+from tasks.load.postgres import load_postgres
+from tasks.retry import TASK_RETRY_OPTIONS
+from tasks.secrets import mongo_uri, postgres_dsn
+from tasks.settings import get_settings
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    batch_id: str
+    rows: dict[str, int]
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+
+@task(name="load", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
+def load_batch(batch_dir: Path) -> LoadReport:
+    """Reject a bad batch (moved to `<landing>/_rejected/`) before anything of it is written.
+
+    PostgreSQL loads in one transaction (all or nothing), then MongoDB; both are upserts, so a retry after a
+    transient failure between the two simply completes the load.
+    """
+    logger = get_run_logger()
+    settings = get_settings()
+    try:
+        batch = verify_batch(batch_dir)
+        pg_counts = load_postgres(postgres_dsn(settings), batch)
+    except BatchRejected as rejected:
+        moved = move_aside(rejected.batch_dir, str(rejected))
+        logger.error("batch rejected and moved to %s: %s", moved, rejected)
+        raise
+    mongo_counts = load_mongo(mongo_uri(settings), settings.mongo_database, batch, settings.load_chunk_rows)
+    inserted = {name: count.inserted for name, count in pg_counts.items()} | {"movimento": mongo_counts.inserted}
+    updated = {name: count.updated for name, count in pg_counts.items()} | {"movimento": mongo_counts.updated}
+    rows = {name: table.num_rows for name, table in batch.tables.items()}
+    logger.info("loaded %s: rows=%s inserted=%s updated=%s", batch.batch_id, rows, inserted, updated)
+    return LoadReport(batch_id=batch.batch_id, rows=rows, inserted=inserted, updated=updated)

@@ -1,0 +1,37 @@
+"""Credentials come from a Prefect Secret block or the environment; never from code.
+
+Values are returned only to the caller that opens the connection and must never be logged: error messages built
+here name the setting, not its value.
+"""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from tasks.settings import Settings
+
+
+class MissingSecretError(RuntimeError):
+    """A credential is configured nowhere. A configuration error: never retried."""
+
+
+def _resolve(value: SecretStr | None, block_name: str | None, variable: str) -> str:
+    if block_name:
+        from prefect.blocks.system import Secret
+
+        secret = Secret.load(block_name)
+        return str(secret.get())  # type: ignore[union-attr]
+    if value is not None and value.get_secret_value():
+        return value.get_secret_value()
+    raise MissingSecretError(
+        f"{variable} is not set: export it, name a Prefect Secret block in {variable}_BLOCK, "
+        "or run `make services` to start the local PostgreSQL and MongoDB-wire server"
+    )
+
+
+def postgres_dsn(settings: Settings) -> str:
+    return _resolve(settings.postgres_dsn, settings.postgres_dsn_block, "SICOOP_POSTGRES_DSN")
+
+
+def mongo_uri(settings: Settings) -> str:
+    return _resolve(settings.mongo_uri, settings.mongo_uri_block, "SICOOP_MONGO_URI")

@@ -1,0 +1,63 @@
+"""Every setting of the pipeline, read from the environment (prefix SICOOP_) or a `.env` file.
+
+Credentials are `SecretStr` so they never print; each may instead name a Prefect Secret block, which wins.
+`.local/services.env` is written by `scripts/services/up.sh` when it starts the local PostgreSQL and MongoDB-wire
+server; real environment variables always override it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SICOOP_", env_file=(".local/services.env", ".env"), extra="ignore"
+    )
+
+    postgres_dsn: SecretStr | None = Field(
+        default=None, description="postgresql://user:password@host:port/database"
+    )
+    postgres_dsn_block: str | None = Field(default=None, description="Prefect Secret block holding the DSN")
+    mongo_uri: SecretStr | None = Field(default=None, description="mongodb://user:password@host:port/")
+    mongo_uri_block: str | None = Field(default=None, description="Prefect Secret block holding the URI")
+    mongo_database: str = "sicooperative"
+
+    landing_dir: Path = Path("data/landing")
+    output_dir: Path = Path("data/output")
+
+    spark_master: str = "local[2]"
+    spark_driver_memory: str = "4g"
+    spark_shuffle_partitions: int = 8
+    jdbc_partitions: int = 4
+    mongo_partitions: int = 4
+    jars_dir: Path = Field(default=Path(".cache/jars"), description="Spark/Delta/JDBC jars, resolved once")
+
+    load_chunk_rows: int = 5_000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def jdbc_url_and_properties(dsn: str) -> tuple[str, dict[str, str]]:
+    """Split a libpq URL into the JDBC URL and the user/password properties Spark expects."""
+    parts = urlsplit(dsn)
+    if parts.scheme not in {"postgresql", "postgres"} or not parts.hostname:
+        raise ValueError("the PostgreSQL DSN must be a URL: postgresql://user:password@host:port/database")
+    port = f":{parts.port}" if parts.port else ""
+    url = f"jdbc:postgresql://{parts.hostname}{port}{parts.path or '/'}"
+    if parts.query:
+        url += f"?{parts.query}"
+    properties = {"driver": "org.postgresql.Driver"}
+    if parts.username:
+        properties["user"] = unquote(parts.username)
+    if parts.password:
+        properties["password"] = unquote(parts.password)
+    return url, properties

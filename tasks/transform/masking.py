@@ -1,0 +1,120 @@
+"""Masking of personal data as native Spark column expressions (no Python UDFs: they run in the JVM, vectorised).
+
+The policy is declared once, table -> column -> rule, and applied to the source tables right after extraction,
+so raw values never reach the join or anything downstream.
+
+Rules (from the earlier implementation, with gaps closed):
+- document (CPF/CNPJ): digits only; keep the first 3 and last 2, every other digit becomes X. Shorter than 6
+  digits: every digit becomes X (keeping 5 would reveal all of it).
+- card number: digits only; keep the first 6 and last 4 (PCI DSS display rule), the rest X. Shorter than 13
+  digits is not a card number: every digit becomes X.
+- e-mail: split at the last '@'; keep up to 4 leading characters of the user part and up to 4 trailing
+  characters of the domain, every other character becomes '*'; never keep a whole part (a 3-letter user keeps
+  2). No '@': every character becomes '*'.
+- tipo_pessoa: PJ when the document has more than 11 digits, else PF.
+Null stays null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import Enum
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+
+class MaskRule(str, Enum):
+    DOCUMENT = "document"
+    EMAIL = "email"
+    CARD = "card"
+
+
+MASKING_POLICY: Mapping[str, Mapping[str, MaskRule]] = {
+    "associado": {"cpf_cnpj": MaskRule.DOCUMENT, "email": MaskRule.EMAIL},
+    "cartao": {"num_cartao": MaskRule.CARD},
+}
+
+
+def _lit(value: int | str) -> Column:
+    return F.lit(value)
+
+
+def _digits(value: Column) -> Column:
+    return F.regexp_replace(value, r"[^0-9]", "")
+
+
+def _keep_ends(text: Column, keep_start: Column, keep_end: Column, filler: str) -> Column:
+    """text with every character except the first keep_start and last keep_end replaced by filler."""
+    size = F.length(text)
+    return F.concat(
+        F.substr(text, _lit(1), keep_start),
+        F.repeat(_lit(filler), size - keep_start - keep_end),
+        F.substr(text, size - keep_end + 1, keep_end),
+    )
+
+
+def mask_document(value: Column) -> Column:
+    digits = _digits(value)
+    masked = F.when(
+        F.length(digits) >= 6, _keep_ends(digits, _lit(3), _lit(2), "X")
+    ).otherwise(F.repeat(_lit("X"), F.length(digits)))
+    return F.when(value.isNull(), F.lit(None).cast("string")).otherwise(masked)
+
+
+def mask_card(value: Column) -> Column:
+    digits = _digits(value)
+    masked = F.when(
+        F.length(digits) >= 13, _keep_ends(digits, _lit(6), _lit(4), "X")
+    ).otherwise(F.repeat(_lit("X"), F.length(digits)))
+    return F.when(value.isNull(), F.lit(None).cast("string")).otherwise(masked)
+
+
+def mask_email(value: Column) -> Column:
+    text = F.trim(value)
+    user = F.regexp_extract(text, r"^(.*)@([^@]*)$", 1)
+    domain = F.regexp_extract(text, r"^(.*)@([^@]*)$", 2)
+
+    def kept(part: Column) -> Column:
+        return F.greatest(F.least(_lit(4), F.length(part) - 1), _lit(0))
+
+    masked = F.concat(
+        _keep_ends(user, kept(user), _lit(0), "*"), _lit("@"), _keep_ends(domain, _lit(0), kept(domain), "*")
+    )
+    return (
+        F.when(value.isNull(), F.lit(None).cast("string"))
+        .when(F.instr(text, "@") == 0, F.repeat(_lit("*"), F.length(text)))
+        .otherwise(masked)
+    )
+
+
+def tipo_pessoa(document: Column) -> Column:
+    digits = _digits(document)
+    return F.when(document.isNull(), F.lit(None).cast("string")).when(F.length(digits) > 11, "PJ").otherwise("PF")
+
+
+RULES: Mapping[MaskRule, Callable[[Column], Column]] = {
+    MaskRule.DOCUMENT: mask_document,
+    MaskRule.EMAIL: mask_email,
+    MaskRule.CARD: mask_card,
+}
+
+
+def mask_table(
+    table_name: str, frame: DataFrame, policy: Mapping[str, Mapping[str, MaskRule]] = MASKING_POLICY
+) -> DataFrame:
+    """Replace every column the policy names for this table by its masked value (same column name)."""
+    rules = policy.get(table_name, {})
+    missing = [column for column in rules if column not in frame.columns]
+    if missing:
+        raise ValueError(f"masking policy names columns absent from {table_name}: {missing}")
+    return frame.withColumns({column: RULES[rule](F.col(column)) for column, rule in rules.items()})
+
+
+def mask_sources(
+    sources: Mapping[str, DataFrame], policy: Mapping[str, Mapping[str, MaskRule]] = MASKING_POLICY
+) -> dict[str, DataFrame]:
+    """Mask every source table; tipo_pessoa is derived from the raw document first (masking hides its digits)."""
+    prepared = dict(sources)
+    prepared["associado"] = prepared["associado"].withColumn("tipo_pessoa", tipo_pessoa(F.col("cpf_cnpj")))
+    return {name: mask_table(name, frame, policy) for name, frame in prepared.items()}
