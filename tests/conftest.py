@@ -31,3 +31,39 @@ def spark() -> Iterator[object]:
     session = get_spark(app_name="sicooperative-tests")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Point the pipeline at the test database of the local services (started by `make services`) and
+    start from empty sources. Fails, never skips, when the services are not running."""
+    import psycopg2
+    from dotenv import dotenv_values
+
+    from tasks.load.mongo import mongo_client
+    from tasks.settings import get_settings
+
+    local = {k: v for k, v in dotenv_values(".local/services.env").items() if v}
+    dsn = os.environ.get("SICOOP_TEST_POSTGRES_DSN") or local.get("SICOOP_TEST_POSTGRES_DSN")
+    uri = os.environ.get("SICOOP_TEST_MONGO_URI") or local.get("SICOOP_MONGO_URI")
+    assert dsn and uri, "no test services configured: run `make services` (or set SICOOP_TEST_POSTGRES_DSN/_MONGO_URI)"
+    database = "sicooperative_test"
+    previous = {key: os.environ.get(key) for key in ("SICOOP_POSTGRES_DSN", "SICOOP_MONGO_URI", "SICOOP_MONGO_DATABASE")}
+    os.environ.update({"SICOOP_POSTGRES_DSN": dsn, "SICOOP_MONGO_URI": uri, "SICOOP_MONGO_DATABASE": database})
+    get_settings.cache_clear()
+
+    connection = psycopg2.connect(dsn)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS cartao, conta, associado CASCADE; DROP TYPE IF EXISTS tipo_conta")
+    connection.close()
+    with mongo_client(uri) as client:
+        client.drop_database(database)
+
+    yield {"dsn": dsn, "uri": uri, "database": database}
+
+    for key, value in previous.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()

@@ -40,7 +40,11 @@ as_postgres -d postgres -v pw="$password" <<'SQL'
 SELECT 'CREATE ROLE sicoop LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sicoop') \gexec
 ALTER ROLE sicoop LOGIN PASSWORD :'pw';
 SELECT 'CREATE DATABASE sicoop OWNER sicoop' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sicoop') \gexec
+SELECT 'CREATE DATABASE sicoop_test OWNER sicoop' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sicoop_test') \gexec
 SQL
 
-(umask 077 && echo "SICOOP_POSTGRES_DSN=postgresql://sicoop:${password}@127.0.0.1:${port}/sicoop" >"$state/postgres.env")
+# The tests use their own database, so they never touch the data of local runs.
+(umask 077 && printf 'SICOOP_POSTGRES_DSN=%s\nSICOOP_TEST_POSTGRES_DSN=%s\n' \
+  "postgresql://sicoop:${password}@127.0.0.1:${port}/sicoop" \
+  "postgresql://sicoop:${password}@127.0.0.1:${port}/sicoop_test" >"$state/postgres.env")
 echo "PostgreSQL $version cluster '$cluster' is up on 127.0.0.1:$port"

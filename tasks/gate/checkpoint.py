@@ -15,6 +15,7 @@ from typing import Any
 
 import great_expectations as gx
 from great_expectations.checkpoint import UpdateDataDocsAction
+from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
 
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
@@ -84,6 +85,7 @@ def run_gate(
     """Validate the frame against the suite; write data docs under quality_dir; never raise on failure."""
     quality_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # logs, not terminal animations
     batch_definition = (
         context.data_sources.add_or_update_spark(name="spark")
         .add_dataframe_asset(name=suite_name)

@@ -86,6 +86,12 @@ def _ascii_slug(text: str) -> str:
     return "".join(ch for ch in folded.lower() if ch.isalnum())
 
 
+def _printed_name(text: str) -> str:
+    """As embossed on a card: upper-case ASCII letters and spaces."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in folded.upper() if ch.isalpha() or ch == " ")
+
+
 def _permute(ids: npt.NDArray[np.int64], permutation: tuple[int, int, int]) -> npt.NDArray[np.int64]:
     multiplier, offset, modulus = permutation
     # Python ints avoid int64 overflow for the 12-digit CNPJ permutation.
@@ -186,9 +192,9 @@ def generate(config: GenerationConfig) -> dict[str, pa.Table]:
     n_cartao = len(cartao_conta)
     cartao_ids = master_base + np.arange(n_cartao, dtype=np.int64)
     cartao_created = _random_times(rng, conta_created[cartao_conta], as_of - np.timedelta64(1, "D"))
-    printed = np.char.upper(
-        np.char.add(np.char.add(slug(nomes), " "), slug(sobrenomes))
-    )[conta_owner[cartao_conta]]
+    printed = np.vectorize(_printed_name, otypes=[str])(np.char.add(np.char.add(nomes, " "), sobrenomes))[
+        conta_owner[cartao_conta]
+    ]
     cartao = pa.table(
         {
             "id": cartao_ids,

@@ -96,8 +96,9 @@ def load_postgres(dsn: str, batch: VerifiedBatch) -> dict[str, UpsertCount]:
     counts: dict[str, UpsertCount] = {}
     connection = psycopg2.connect(dsn, application_name="sicooperative-load")
     try:
-        with connection, connection.cursor() as cursor:  # commits on success, rolls back on error
+        with connection, connection.cursor() as cursor:  # the schema commits on its own
             apply_schema(cursor)
+        with connection, connection.cursor() as cursor:  # commits on success, rolls back on error
             for table in POSTGRES_TABLES:
                 try:
                     counts[table.name] = _load_table(cursor, batch, table)

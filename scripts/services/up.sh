@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Start the local services a run or the tests need, unless the environment points at real ones:
+#   SICOOP_POSTGRES_DSN unset -> local PostgreSQL (Debian postgresql-15, cluster "sicoop" on 127.0.0.1:54329)
+#   SICOOP_MONGO_URI unset    -> local mongo-java-server (MongoDB wire protocol, H2 file backend, 127.0.0.1:27018)
+# Writes their connection settings to .local/services.env, which tasks/settings.py reads
+# (real environment variables always win over it).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+mkdir -p "$root/.local"
+env_file="$root/.local/services.env"
+staged="$(mktemp "$root/.local/services.env.XXXXXX")"
+trap 'rm -f "$staged"' EXIT
+chmod 600 "$staged"
+
+if [ -z "${SICOOP_POSTGRES_DSN:-}" ]; then
+  bash "$here/start_postgres.sh"
+  cat "$root/.local/postgres.env" >>"$staged"
+else
+  echo "SICOOP_POSTGRES_DSN is set: not starting a local PostgreSQL"
+fi
+
+if [ -z "${SICOOP_MONGO_URI:-}" ]; then
+  port="${MONGO_JAVA_SERVER_PORT:-27018}"
+  MONGO_JAVA_SERVER_PORT="$port" bash "$here/start_mongo_java_server.sh"
+  echo "SICOOP_MONGO_URI=mongodb://127.0.0.1:${port}/" >>"$staged"
+else
+  echo "SICOOP_MONGO_URI is set: not starting a local MongoDB-wire server"
+fi
+
+mv "$staged" "$env_file"
+trap - EXIT

@@ -1,0 +1,142 @@
+"""End to end: real Prefect server, PostgreSQL, MongoDB-wire server, Spark and Delta."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pyarrow.csv as pacsv
+import pyarrow.dataset as ds
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.pipeline import sicooperative_pipeline
+from tasks.gate.checkpoint import GateFailed
+from tasks.landing.rejection import REASON_FILE
+from tasks.landing.verification import BatchRejected
+from tasks.landing.writer import CSV_DELIMITER
+from tests.batches import land_batch, rewrite_file
+
+MOVIMENTOS = 4_000
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("e2e")
+    return {"landing": root / "landing", "output": root / "output"}
+
+
+@pytest.fixture(scope="module")
+def first_run(prefect_server, services, spark, workspace) -> dict:
+    state = sicooperative_pipeline(
+        associados=300,
+        movimentos=MOVIMENTOS,
+        seed=31,
+        landing=str(workspace["landing"]),
+        output=str(workspace["output"]),
+        return_state=True,
+    )
+    assert state.is_completed(), state.message
+    return state.result()
+
+
+def raw_personal_values(batch_dir: Path) -> set[str]:
+    read = pacsv.ParseOptions(delimiter=CSV_DELIMITER)
+    associado = pacsv.read_csv(batch_dir / "associado.csv", parse_options=read).to_pydict()
+    cartao = pacsv.read_csv(batch_dir / "cartao.csv", parse_options=read).to_pydict()
+    values = {str(v) for v in associado["cpf_cnpj"]} | set(associado["email"])
+    return values | {str(v) for v in cartao["num_cartao"]}
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -> None:
+    assert first_run["loaded"]["movimento"] == MOVIMENTOS
+    assert first_run["orphans"] == 0
+    assert first_run["expectations_passed"] == first_run["expectations_total"] > 20
+    assert first_run["delta_rows"] == MOVIMENTOS and first_run["delta_inserted"] == MOVIMENTOS
+    output = workspace["output"]
+    assert spark.read.format("delta").load(str(output / "delta" / "movimento_flat")).count() == MOVIMENTOS
+    assert spark.read.parquet(str(output / "parquet" / "movimento_flat")).count() == MOVIMENTOS
+    csv_lines = (output / "csv" / "movimento_flat.csv").read_text(encoding="utf-8").splitlines()
+    assert len(csv_lines) == MOVIMENTOS + 1
+    assert set(first_run["stage_seconds"]) == {"generate", "load", "extract", "mask_and_join", "quality_gate", "export"}
+    assert (output / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").is_file()
+
+
+def test_no_raw_personal_data_in_any_output_file(first_run, workspace) -> None:
+    raw = raw_personal_values(Path(first_run["batch_path"]))
+    assert len(raw) > 600
+    pattern = re.compile("|".join(re.escape(value) for value in sorted(raw, key=len, reverse=True)))
+    files = [path for path in workspace["output"].rglob("*") if path.is_file()]
+    assert len(files) > 10
+    for path in files:
+        assert not pattern.search(path.read_bytes().decode("utf-8", errors="ignore")), path
+    # Parquet pages are compressed: also decode every Parquet file of Delta and the Parquet export.
+    for root in ("delta", "parquet"):
+        dataset = ds.dataset(workspace["output"] / root / "movimento_flat", format="parquet", exclude_invalid_files=True)
+        for row in dataset.to_table().to_pylist():
+            text = "|".join(str(value) for value in row.values())
+            assert not pattern.search(text), (root, row["id_movimento"])
+
+
+def test_second_run_of_the_same_batch_adds_nothing(first_run, workspace) -> None:
+    state = sicooperative_pipeline(
+        batch=first_run["batch_path"], output=str(workspace["output"]), return_state=True
+    )
+    assert state.is_completed(), state.message
+    again = state.result()
+    assert again["delta_rows"] == first_run["delta_rows"]
+    assert again["delta_inserted"] == 0
+    assert again["loaded"] == first_run["loaded"]
+
+
+def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, workspace, tmp_path) -> None:
+    output = workspace["output"]
+    csv_before = file_sha256(output / "csv" / "movimento_flat.csv")
+    delta_log_before = sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir())
+
+    batch_dir = land_batch(tmp_path, seed=32, associados=40, movimentos=200)
+    # One movimento points at a cartao that does not exist: MongoDB accepts it, the gate must not.
+    def orphan(lines: list[str]) -> list[str]:
+        fields = lines[1].split(";")
+        fields[-1] = "999"
+        return [lines[0], ";".join(fields), *lines[2:]]
+
+    rewrite_file(batch_dir, "movimento.csv", orphan)
+    state = sicooperative_pipeline(batch=str(batch_dir), output=str(output), return_state=True)
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False)
+    assert isinstance(error, GateFailed)
+    assert "expect_column_values_to_be_in_set(_integridade): 1 unexpected" in str(error)
+    assert file_sha256(output / "csv" / "movimento_flat.csv") == csv_before
+    assert sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir()) == delta_log_before
+
+
+def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(first_run, services, workspace, tmp_path) -> None:
+    batch_dir = land_batch(tmp_path / "landing", seed=33, associados=40, movimentos=200)
+
+    def duplicate_id(lines: list[str]) -> list[str]:
+        return [*lines, lines[-1]]
+
+    rewrite_file(batch_dir, "conta.csv", duplicate_id)
+    state = sicooperative_pipeline(batch=str(batch_dir), output=str(workspace["output"]), return_state=True)
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False)
+    assert isinstance(error, BatchRejected) and "conta.csv: 1 duplicate ids" in str(error)
+    moved = tmp_path / "landing" / "_rejected" / batch_dir.name
+    assert (moved / REASON_FILE).is_file() and not batch_dir.exists()
+    with psycopg2.connect(services["dsn"]) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM associado WHERE batch_id = %s", (batch_dir.name,))
+        assert cursor.fetchone()[0] == 0
