@@ -28,9 +28,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--movimentos", type=int, default=100_000, help="movimentos to generate (default 100000)"
     )
     parser.add_argument(
-        "--seed", type=int, default=42, help="random seed 0-999; also selects the batch's id block (default 42)"
+        "--seed",
+        type=int,
+        default=42,
+        help="random seed 0-999; also selects the batch's id block (default 42)",
     )
-    parser.add_argument("--landing", help="landing folder for batches (default SICOOP_LANDING_DIR or data/landing)")
+    parser.add_argument(
+        "--landing", help="landing folder for batches (default SICOOP_LANDING_DIR or data/landing)"
+    )
     parser.add_argument("--output", help="output folder (default SICOOP_OUTPUT_DIR or data/output)")
     parser.add_argument(
         "--batch", metavar="PATH", help="process this already-landed batch folder instead of generating one"

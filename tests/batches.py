@@ -17,7 +17,7 @@ def land_batch(landing: Path, seed: int = 11, associados: int = 200, movimentos:
     return write_batch(landing, f"test-seed{seed}-m{movimentos}", generate(config), {"seed": seed})
 
 
-def rewrite_file(batch_dir: Path, file_name: str, edit: "callable[[list[str]], list[str]]") -> None:
+def rewrite_file(batch_dir: Path, file_name: str, edit: callable[[list[str]], list[str]]) -> None:
     """Edit a data file's lines and re-seal the manifest, so only the edit itself is wrong."""
     path = batch_dir / file_name
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -46,15 +46,24 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     local = {k: v for k, v in dotenv_values(".local/services.env").items() if v}
     dsn = os.environ.get("SICOOP_TEST_POSTGRES_DSN") or local.get("SICOOP_TEST_POSTGRES_DSN")
     uri = os.environ.get("SICOOP_TEST_MONGO_URI") or local.get("SICOOP_MONGO_URI")
-    assert dsn and uri, "no test services configured: run `make services` (or set SICOOP_TEST_POSTGRES_DSN/_MONGO_URI)"
+    assert dsn and uri, (
+        "no test services configured: run `make services` (or set SICOOP_TEST_POSTGRES_DSN/_MONGO_URI)"
+    )
     database = "sicooperative_test"
-    previous = {key: os.environ.get(key) for key in ("SICOOP_POSTGRES_DSN", "SICOOP_MONGO_URI", "SICOOP_MONGO_DATABASE")}
-    os.environ.update({"SICOOP_POSTGRES_DSN": dsn, "SICOOP_MONGO_URI": uri, "SICOOP_MONGO_DATABASE": database})
+    previous = {
+        key: os.environ.get(key)
+        for key in ("SICOOP_POSTGRES_DSN", "SICOOP_MONGO_URI", "SICOOP_MONGO_DATABASE")
+    }
+    os.environ.update(
+        {"SICOOP_POSTGRES_DSN": dsn, "SICOOP_MONGO_URI": uri, "SICOOP_MONGO_DATABASE": database}
+    )
     get_settings.cache_clear()
 
     connection = psycopg2.connect(dsn)
     with connection, connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS cartao, conta, associado CASCADE; DROP TYPE IF EXISTS tipo_conta")
+        cursor.execute(
+            "DROP TABLE IF EXISTS cartao, conta, associado CASCADE; DROP TYPE IF EXISTS tipo_conta"
+        )
     connection.close()
     with mongo_client(uri) as client:
         client.drop_database(database)

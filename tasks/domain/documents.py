@@ -58,7 +58,8 @@ def luhn_check_digits(payload: IntArray) -> IntArray:
     doubled = ((width - 1 - np.arange(width)) % 2) == 0
     values = np.where(doubled, payload * 2, payload)
     values = np.where(values > 9, values - 9, values)
-    return (10 - values.sum(axis=1) % 10) % 10
+    checks: IntArray = (10 - values.sum(axis=1) % 10) % 10
+    return checks
 
 
 def card_numbers(bins: IntArray, accounts: IntArray, account_width: int = 9) -> npt.NDArray[np.str_]:
@@ -75,14 +76,14 @@ def is_valid_cpf(value: str) -> bool:
     digits = only_digits(value)
     if len(digits) != 11 or len(set(digits)) == 1:
         return False
-    return cpf_from_base(np.array([int(digits[:9])], dtype=np.int64))[0] == digits
+    return bool(cpf_from_base(np.array([int(digits[:9])], dtype=np.int64))[0] == digits)
 
 
 def is_valid_cnpj(value: str) -> bool:
     digits = only_digits(value)
     if len(digits) != 14 or len(set(digits)) == 1:
         return False
-    return cnpj_from_base(np.array([int(digits[:12])], dtype=np.int64))[0] == digits
+    return bool(cnpj_from_base(np.array([int(digits[:12])], dtype=np.int64))[0] == digits)
 
 
 def is_luhn_valid(value: str) -> bool:

@@ -7,10 +7,10 @@ extractor (the Spark schema of the MongoDB collection), so the three cannot drif
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Logical column types of the landing CSVs."""
 
     ID = "id"  # bigint key
@@ -46,7 +46,7 @@ class Table:
 TIPOS_CONTA = ("CORRENTE", "POUPANCA", "SALARIO", "INVESTIMENTO", "PAGAMENTO")
 TIPOS_TRANSACAO = ("DEBITO", "CREDITO")
 DECIMAL_PRECISION, DECIMAL_SCALE = 10, 2
-MAX_VLR_TRANSACAO_CENTS = 10 ** DECIMAL_PRECISION - 1  # 99,999,999.99
+MAX_VLR_TRANSACAO_CENTS = 10**DECIMAL_PRECISION - 1  # 99,999,999.99
 
 ASSOCIADO = Table(
     "associado",

@@ -46,7 +46,14 @@ def batch_id_bounds(uri: str, database: str, batch_id: str) -> tuple[int, int, i
             client[database]["movimento"].aggregate(
                 [
                     {"$match": {"batch_id": batch_id}},
-                    {"$group": {"_id": None, "low": {"$min": "$id"}, "high": {"$max": "$id"}, "n": {"$sum": 1}}},
+                    {
+                        "$group": {
+                            "_id": None,
+                            "low": {"$min": "$id"},
+                            "high": {"$max": "$id"},
+                            "n": {"$sum": 1},
+                        }
+                    },
                 ]
             )
         )

@@ -6,6 +6,8 @@ laid out in far-apart blocks per batch still split evenly across the executors.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import psycopg2
 from psycopg2 import sql
 from pyspark.sql import DataFrame, SparkSession
@@ -28,16 +30,18 @@ def id_predicates(dsn: str, table: str, partitions: int) -> list[str]:
     query = sql.SQL("SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) FROM {}").format(
         sql.Identifier(table)
     )
-    with psycopg2.connect(dsn, application_name="sicooperative-extract") as connection:
-        with connection.cursor() as cursor:
+    connection = psycopg2.connect(dsn, application_name="sicooperative-extract")
+    try:
+        with connection, connection.cursor() as cursor:
             cursor.execute(query, (fractions,))
             row = cursor.fetchone()
-    connection.close()
+    finally:
+        connection.close()
     cuts = sorted({int(value) for value in (row[0] if row and row[0] else [])})
     if not cuts:
         return ["TRUE"]
     predicates = [f"id <= {cuts[0]}"]
-    predicates += [f"id > {low} AND id <= {high}" for low, high in zip(cuts, cuts[1:], strict=False)]
+    predicates += [f"id > {low} AND id <= {high}" for low, high in pairwise(cuts)]
     predicates.append(f"id > {cuts[-1]}")
     return predicates
 

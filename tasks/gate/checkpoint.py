@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import great_expectations as gx
-from great_expectations.checkpoint import UpdateDataDocsAction
+from great_expectations.checkpoint.actions import UpdateDataDocsAction
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
 
@@ -79,9 +79,7 @@ def _observed(result: dict[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-def run_gate(
-    frame: DataFrame, suite_name: str, parameters: dict[str, Any], quality_dir: Path
-) -> GateReport:
+def run_gate(frame: DataFrame, suite_name: str, parameters: dict[str, Any], quality_dir: Path) -> GateReport:
     """Validate the frame against the suite; write data docs under quality_dir; never raise on failure."""
     quality_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
@@ -108,6 +106,8 @@ def run_gate(
     for validation_result in result.run_results.values():
         for expectation_result in validation_result.results:
             config = expectation_result.expectation_config
+            if config is None:  # GX sets it for every result of a suite run
+                continue
             details = expectation_result.result or {}
             outcomes.append(
                 ExpectationOutcome(

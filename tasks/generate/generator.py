@@ -70,7 +70,9 @@ class GenerationConfig:
         if not 1 <= self.associados <= MAX_ASSOCIADOS:
             raise ValueError(f"associados must be within 1..{MAX_ASSOCIADOS:,}, got {self.associados:,}")
         if not 0 <= self.movimentos < MOVIMENTO_ID_BLOCK:
-            raise ValueError(f"movimentos must be within 0..{MOVIMENTO_ID_BLOCK - 1:,}, got {self.movimentos:,}")
+            raise ValueError(
+                f"movimentos must be within 0..{MOVIMENTO_ID_BLOCK - 1:,}, got {self.movimentos:,}"
+            )
         if not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"seed must be within 0..{MAX_SEED} (it also selects the batch's id block)")
 
@@ -104,7 +106,8 @@ def _random_times(
     """One uniform instant per row between its own start and a common end (whole seconds)."""
     span = (end - start).astype("timedelta64[s]").astype(np.int64)
     offsets = (rng.random(len(start)) * span).astype(np.int64)
-    return start.astype("datetime64[s]") + offsets.astype("timedelta64[s]")
+    instants: npt.NDArray[np.datetime64] = start.astype("datetime64[s]") + offsets.astype("timedelta64[s]")
+    return instants
 
 
 def _timestamps(values: npt.NDArray[np.datetime64]) -> pa.Array:
@@ -180,7 +183,9 @@ def generate(config: GenerationConfig) -> dict[str, pa.Table]:
     conta = pa.table(
         {
             "id": conta_ids,
-            "tipo": np.array(TIPOS_CONTA)[rng.choice(len(TIPOS_CONTA), n_conta, p=[0.5, 0.25, 0.1, 0.1, 0.05])],
+            "tipo": np.array(TIPOS_CONTA)[
+                rng.choice(len(TIPOS_CONTA), n_conta, p=[0.5, 0.25, 0.1, 0.1, 0.05])
+            ],
             "data_criacao": _timestamps(conta_created),
             "id_associado": associado_ids[conta_owner],
         }
@@ -231,4 +236,3 @@ def generate(config: GenerationConfig) -> dict[str, pa.Table]:
         }
     )
     return {"associado": associado, "conta": conta, "cartao": cartao, "movimento": movimento}
-

@@ -32,7 +32,12 @@ def generate_batch(
         landing_dir,
         batch_id_for(config),
         tables,
-        {"seed": seed, "associados": associados, "movimentos": movimentos, "as_of": config.reference_time.isoformat()},
+        {
+            "seed": seed,
+            "associados": associados,
+            "movimentos": movimentos,
+            "as_of": config.reference_time.isoformat(),
+        },
     )
     logger.info(
         "generated %s: %s in %.2fs (%.0f movimento rows/s), landed in %.2fs total",

@@ -20,6 +20,7 @@ def move_aside(batch_dir: Path, reason: str) -> Path:
         target = rejected_root / f"{batch_dir.name}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
     shutil.move(str(batch_dir), target)
     (target / REASON_FILE).write_text(
-        json.dumps({"rejected_at": datetime.now(UTC).isoformat(), "reason": reason}, indent=2), encoding="utf-8"
+        json.dumps({"rejected_at": datetime.now(UTC).isoformat(), "reason": reason}, indent=2),
+        encoding="utf-8",
     )
     return target

@@ -57,7 +57,7 @@ class VerifiedBatch:
         return self.manifest.batch_id
 
     def rows(self, table: str) -> int:
-        return self.tables[table].num_rows
+        return int(self.tables[table].num_rows)
 
 
 def _first_row(mask: pa.Array) -> int | None:
@@ -122,7 +122,9 @@ def _typed_column(values: pa.ChunkedArray, column: Column, table: Table, batch_d
             pc.replace_substring(values, "T", " "), format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True
         )
         if (row := _first_row(pc.is_null(parsed))) is not None:
-            raise BatchRejected(batch_dir, table.file_name, f"row {row}: column {column.name} is not a real date")
+            raise BatchRejected(
+                batch_dir, table.file_name, f"row {row}: column {column.name} is not a real date"
+            )
         return parsed
     if column.kind is Kind.DECIMAL:
         return pc.cast(values, pa.decimal128(12, 2))
@@ -141,10 +143,14 @@ def _verify_table(batch_dir: Path, manifest: Manifest, table: Table) -> pa.Table
             batch_dir, table.file_name, f"size {path.stat().st_size} bytes, the manifest says {entry.bytes}"
         )
     if sha256_of(path) != entry.sha256:
-        raise BatchRejected(batch_dir, table.file_name, "sha256 differs from the manifest (corrupted or altered)")
+        raise BatchRejected(
+            batch_dir, table.file_name, "sha256 differs from the manifest (corrupted or altered)"
+        )
     text = _read_text_columns(path, table, batch_dir)
     if text.num_rows != entry.rows:
-        raise BatchRejected(batch_dir, table.file_name, f"{text.num_rows} rows, the manifest says {entry.rows}")
+        raise BatchRejected(
+            batch_dir, table.file_name, f"{text.num_rows} rows, the manifest says {entry.rows}"
+        )
     typed = pa.table(
         {column.name: _typed_column(text[column.name], column, table, batch_dir) for column in table.columns}
     )

@@ -31,10 +31,10 @@ def write_batch(
         path = batch_dir / table.file_name
         pacsv.write_csv(data, path, write_options=options)
         entries.append(
-            ManifestFile(name=table.file_name, rows=data.num_rows, bytes=path.stat().st_size, sha256=sha256_of(path))
+            ManifestFile(
+                name=table.file_name, rows=data.num_rows, bytes=path.stat().st_size, sha256=sha256_of(path)
+            )
         )
-    manifest = Manifest(
-        batch_id=batch_id, created_at=datetime.now(UTC), generator=generator, files=entries
-    )
+    manifest = Manifest(batch_id=batch_id, created_at=datetime.now(UTC), generator=generator, files=entries)
     write_manifest(batch_dir, manifest)
     return batch_dir

@@ -67,7 +67,9 @@ def _upsert_chunk(collection: Collection[dict[str, Any]], documents: list[dict[s
         try:
             inserted = len(collection.insert_many(new, ordered=False).inserted_ids)
         except BulkWriteError as error:
-            duplicates = {e["op"]["id"] for e in error.details.get("writeErrors", []) if e.get("code") == 11000}
+            duplicates = {
+                e["op"]["id"] for e in error.details.get("writeErrors", []) if e.get("code") == 11000
+            }
             if len(duplicates) != len(error.details.get("writeErrors", [])):
                 raise
             inserted = error.details.get("nInserted", 0)

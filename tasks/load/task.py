@@ -42,7 +42,9 @@ def load_batch(batch_dir: Path) -> LoadReport:
         logger.error("batch rejected and moved to %s: %s", moved, rejected)
         raise
     mongo_counts = load_mongo(mongo_uri(settings), settings.mongo_database, batch, settings.load_chunk_rows)
-    inserted = {name: count.inserted for name, count in pg_counts.items()} | {"movimento": mongo_counts.inserted}
+    inserted = {name: count.inserted for name, count in pg_counts.items()} | {
+        "movimento": mongo_counts.inserted
+    }
     updated = {name: count.updated for name, count in pg_counts.items()} | {"movimento": mongo_counts.updated}
     rows = {name: table.num_rows for name, table in batch.tables.items()}
     logger.info("loaded %s: rows=%s inserted=%s updated=%s", batch.batch_id, rows, inserted, updated)

@@ -71,7 +71,9 @@ def flatten(movimento: DataFrame, cartao: DataFrame, conta: DataFrame, associado
         .when(~F.col("cartao_id_associado").eqNullSafe(F.col("conta_id_associado")), "TITULAR_DIVERGENTE")
         .otherwise(INTEGRITY_OK)
     )
-    return joined.select(*HASHED_COLUMNS, row_hash(HASHED_COLUMNS).alias(ROW_HASH), integrity.alias(INTEGRITY))
+    return joined.select(
+        *HASHED_COLUMNS, row_hash(HASHED_COLUMNS).alias(ROW_HASH), integrity.alias(INTEGRITY)
+    )
 
 
 def integrity_counts(flat: DataFrame) -> dict[str, int]:

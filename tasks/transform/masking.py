@@ -18,13 +18,13 @@ Null stays null.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from enum import Enum
+from enum import StrEnum
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 
-class MaskRule(str, Enum):
+class MaskRule(StrEnum):
     DOCUMENT = "document"
     EMAIL = "email"
     CARD = "card"
@@ -56,17 +56,17 @@ def _keep_ends(text: Column, keep_start: Column, keep_end: Column, filler: str) 
 
 def mask_document(value: Column) -> Column:
     digits = _digits(value)
-    masked = F.when(
-        F.length(digits) >= 6, _keep_ends(digits, _lit(3), _lit(2), "X")
-    ).otherwise(F.repeat(_lit("X"), F.length(digits)))
+    masked = F.when(F.length(digits) >= 6, _keep_ends(digits, _lit(3), _lit(2), "X")).otherwise(
+        F.repeat(_lit("X"), F.length(digits))
+    )
     return F.when(value.isNull(), F.lit(None).cast("string")).otherwise(masked)
 
 
 def mask_card(value: Column) -> Column:
     digits = _digits(value)
-    masked = F.when(
-        F.length(digits) >= 13, _keep_ends(digits, _lit(6), _lit(4), "X")
-    ).otherwise(F.repeat(_lit("X"), F.length(digits)))
+    masked = F.when(F.length(digits) >= 13, _keep_ends(digits, _lit(6), _lit(4), "X")).otherwise(
+        F.repeat(_lit("X"), F.length(digits))
+    )
     return F.when(value.isNull(), F.lit(None).cast("string")).otherwise(masked)
 
 
@@ -90,7 +90,11 @@ def mask_email(value: Column) -> Column:
 
 def tipo_pessoa(document: Column) -> Column:
     digits = _digits(document)
-    return F.when(document.isNull(), F.lit(None).cast("string")).when(F.length(digits) > 11, "PJ").otherwise("PF")
+    return (
+        F.when(document.isNull(), F.lit(None).cast("string"))
+        .when(F.length(digits) > 11, "PJ")
+        .otherwise("PF")
+    )
 
 
 RULES: Mapping[MaskRule, Callable[[Column], Column]] = {

@@ -38,5 +38,10 @@ def build_movimento_flat(sources: Sources) -> FlatTable:
     rows = sum(integrity.values())
     flat = FlatTable(frame=frame, rows=rows, integrity=integrity)
     log = logger.warning if flat.orphans else logger.info
-    log("movimento_flat: %s rows, integrity %s, in %.2fs", f"{rows:,}", integrity, time.perf_counter() - started)
+    log(
+        "movimento_flat: %s rows, integrity %s, in %.2fs",
+        f"{rows:,}",
+        integrity,
+        time.perf_counter() - started,
+    )
     return flat

@@ -71,7 +71,14 @@ def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -
     assert spark.read.parquet(str(output / "parquet" / "movimento_flat")).count() == MOVIMENTOS
     csv_lines = (output / "csv" / "movimento_flat.csv").read_text(encoding="utf-8").splitlines()
     assert len(csv_lines) == MOVIMENTOS + 1
-    assert set(first_run["stage_seconds"]) == {"generate", "load", "extract", "mask_and_join", "quality_gate", "export"}
+    assert set(first_run["stage_seconds"]) == {
+        "generate",
+        "load",
+        "extract",
+        "mask_and_join",
+        "quality_gate",
+        "export",
+    }
     assert (output / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").is_file()
 
 
@@ -85,7 +92,9 @@ def test_no_raw_personal_data_in_any_output_file(first_run, workspace) -> None:
         assert not pattern.search(path.read_bytes().decode("utf-8", errors="ignore")), path
     # Parquet pages are compressed: also decode every Parquet file of Delta and the Parquet export.
     for root in ("delta", "parquet"):
-        dataset = ds.dataset(workspace["output"] / root / "movimento_flat", format="parquet", exclude_invalid_files=True)
+        dataset = ds.dataset(
+            workspace["output"] / root / "movimento_flat", format="parquet", exclude_invalid_files=True
+        )
         for row in dataset.to_table().to_pylist():
             text = "|".join(str(value) for value in row.values())
             assert not pattern.search(text), (root, row["id_movimento"])
@@ -108,6 +117,7 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
     delta_log_before = sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir())
 
     batch_dir = land_batch(tmp_path, seed=32, associados=40, movimentos=200)
+
     # One movimento points at a cartao that does not exist: MongoDB accepts it, the gate must not.
     def orphan(lines: list[str]) -> list[str]:
         fields = lines[1].split(";")
@@ -121,10 +131,15 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
     assert isinstance(error, GateFailed)
     assert "expect_column_values_to_be_in_set(_integridade): 1 unexpected" in str(error)
     assert file_sha256(output / "csv" / "movimento_flat.csv") == csv_before
-    assert sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir()) == delta_log_before
+    assert (
+        sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir())
+        == delta_log_before
+    )
 
 
-def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(first_run, services, workspace, tmp_path) -> None:
+def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(
+    first_run, services, workspace, tmp_path
+) -> None:
     batch_dir = land_batch(tmp_path / "landing", seed=33, associados=40, movimentos=200)
 
     def duplicate_id(lines: list[str]) -> list[str]:

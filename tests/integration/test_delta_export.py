@@ -31,7 +31,9 @@ def test_delta_merge_is_idempotent_and_readable_by_delta_rs(spark: SparkSession,
     assert sorted(data.column("id_movimento").to_pylist()) == list(range(1000, 1025))
     assert data.column_names == list(OUTPUT_COLUMNS)
     spark_rows = {r["id_movimento"]: r["row_hash"] for r in spark.read.format("delta").load(path).collect()}
-    rust_rows = dict(zip(data.column("id_movimento").to_pylist(), data.column("row_hash").to_pylist(), strict=True))
+    rust_rows = dict(
+        zip(data.column("id_movimento").to_pylist(), data.column("row_hash").to_pylist(), strict=True)
+    )
     assert spark_rows == rust_rows
     assert table.metadata().description == TABLE_COMMENT
     schema = {field.name: field.metadata for field in table.schema().fields}

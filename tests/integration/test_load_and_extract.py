@@ -17,13 +17,15 @@ from tests.batches import land_batch, rewrite_file
 
 def pg_count(dsn: str, table: str, where: str = "TRUE") -> int:
     with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}")  # noqa: S608 - test-owned names
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}")
         return int(cursor.fetchone()[0])
 
 
 @pytest.fixture(scope="module")
 def loaded(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
-    batch = verify_batch(land_batch(tmp_path_factory.mktemp("landing"), seed=21, associados=300, movimentos=3_000))
+    batch = verify_batch(
+        land_batch(tmp_path_factory.mktemp("landing"), seed=21, associados=300, movimentos=3_000)
+    )
     first_pg = load_postgres(services["dsn"], batch)
     first_mongo = load_mongo(services["uri"], services["database"], batch, chunk_rows=1_000)
     return batch, first_pg, first_mongo
@@ -62,13 +64,14 @@ def test_spark_extracts_in_parallel_partitions_with_real_types(loaded, services,
 
     cartao = read_postgres_table(spark, services["dsn"], "cartao", partitions=4)
     assert cartao.rdd.getNumPartitions() == 4
-    assert cartao.where(f"id BETWEEN 21000000 AND 21999999").count() == batch.rows("cartao")
+    assert cartao.where("id BETWEEN 21000000 AND 21999999").count() == batch.rows("cartao")
     conta = read_postgres_table(spark, services["dsn"], "conta", partitions=2)
     assert dict(conta.dtypes)["tipo"] == "string"
 
 
 def test_a_batch_breaking_a_constraint_loads_nothing(services, tmp_path: Path) -> None:
     batch_dir = land_batch(tmp_path, seed=22, associados=50, movimentos=100)
+
     # The last cartao now claims the first associado (who exists) while its conta belongs to the last one:
     # the composite foreign key (id_conta, id_associado) refuses it.
     def wrong_owner(lines: list[str]) -> list[str]:

@@ -27,7 +27,12 @@ def test_cpf_validation(document: str, valid: bool) -> None:
 
 @pytest.mark.parametrize(
     ("document", "valid"),
-    [("11.222.333/0001-81", True), ("11222333000181", True), ("11222333000182", False), ("00000000000000", False)],
+    [
+        ("11.222.333/0001-81", True),
+        ("11222333000181", True),
+        ("11222333000182", False),
+        ("00000000000000", False),
+    ],
 )
 def test_cnpj_validation(document: str, valid: bool) -> None:
     assert is_valid_cnpj(document) is valid
@@ -47,6 +52,8 @@ def test_card_numbers_are_luhn_valid_16_digits() -> None:
     assert card_numbers(np.array([411111]), np.array([111111111]))[0] == "4111111111111111"
 
 
-@pytest.mark.parametrize(("number", "valid"), [("4111111111111111", True), ("4111111111111112", False), ("", False)])
+@pytest.mark.parametrize(
+    ("number", "valid"), [("4111111111111111", True), ("4111111111111112", False), ("", False)]
+)
 def test_luhn(number: str, valid: bool) -> None:
     assert is_luhn_valid(number) is valid

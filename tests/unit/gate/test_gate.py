@@ -23,16 +23,33 @@ RAW_CPF = "52998224725"
 
 def clean_flat(spark: SparkSession, rows: int = 12) -> DataFrame:
     associado = spark.createDataFrame(
-        [(1, "Ana", "Souza", 30, "ana.souza@gmail.com", RAW_CPF), (2, "Loja", "Boa", 45, "contato@lojaboa.com.br", "11222333000181")],
+        [
+            (1, "Ana", "Souza", 30, "ana.souza@gmail.com", RAW_CPF),
+            (2, "Loja", "Boa", 45, "contato@lojaboa.com.br", "11222333000181"),
+        ],
         "id long, nome string, sobrenome string, idade int, email string, cpf_cnpj string",
     )
-    conta = spark.createDataFrame([(10, "CORRENTE", T0, 1), (20, "POUPANCA", T0, 2)], "id long, tipo string, data_criacao timestamp, id_associado long")
+    conta = spark.createDataFrame(
+        [(10, "CORRENTE", T0, 1), (20, "POUPANCA", T0, 2)],
+        "id long, tipo string, data_criacao timestamp, id_associado long",
+    )
     cartao = spark.createDataFrame(
         [(100, "4111111111111111", "ANA SOUZA", T0, 10, 1), (200, "5500000000000004", "LOJA BOA", T0, 20, 2)],
         "id long, num_cartao string, nom_impresso string, data_criacao timestamp, id_conta long, id_associado long",
     )
     movimento = spark.createDataFrame(
-        [(1000 + i, Decimal("10.50") + i, "Compra online", "DEBITO" if i % 3 else "CREDITO", T0, 100 if i % 2 else 200, "b1") for i in range(rows)],
+        [
+            (
+                1000 + i,
+                Decimal("10.50") + i,
+                "Compra online",
+                "DEBITO" if i % 3 else "CREDITO",
+                T0,
+                100 if i % 2 else 200,
+                "b1",
+            )
+            for i in range(rows)
+        ],
         "id long, vlr_transacao decimal(10,2), des_transacao string, tipo_transacao string, data_movimento timestamp, id_cartao long, batch_id string",
     )
     masked = mask_sources({"associado": associado, "conta": conta, "cartao": cartao, "movimento": movimento})

@@ -53,7 +53,9 @@ def test_cards_are_luhn_valid_and_unique(batch: dict) -> None:
 
 def test_foreign_keys_are_consistent(batch: dict) -> None:
     associados = set(batch["associado"]["id"].to_pylist())
-    contas = dict(zip(batch["conta"]["id"].to_pylist(), batch["conta"]["id_associado"].to_pylist(), strict=True))
+    contas = dict(
+        zip(batch["conta"]["id"].to_pylist(), batch["conta"]["id_associado"].to_pylist(), strict=True)
+    )
     assert set(contas.values()) <= associados
     cartoes = batch["cartao"].to_pylist()
     assert all(contas[c["id_conta"]] == c["id_associado"] for c in cartoes)
@@ -72,7 +74,9 @@ def test_values_are_in_their_domains(batch: dict) -> None:
 
 
 def test_no_future_dates_and_time_runs_forward(batch: dict) -> None:
-    conta_created = dict(zip(batch["conta"]["id"].to_pylist(), batch["conta"]["data_criacao"].to_pylist(), strict=True))
+    conta_created = dict(
+        zip(batch["conta"]["id"].to_pylist(), batch["conta"]["data_criacao"].to_pylist(), strict=True)
+    )
     cartoes = {c["id"]: c for c in batch["cartao"].to_pylist()}
     for cartao in cartoes.values():
         assert conta_created[cartao["id_conta"]] <= cartao["data_criacao"] <= AS_OF
@@ -85,7 +89,9 @@ def test_same_seed_gives_the_same_batch_and_another_seed_does_not() -> None:
     first, second = generate(config), generate(config)
     assert all(first[name].equals(second[name]) for name in first)
     other = generate(GenerationConfig(associados=300, movimentos=1_000, seed=4, as_of=AS_OF))
-    assert not set(first["associado"]["cpf_cnpj"].to_pylist()) & set(other["associado"]["cpf_cnpj"].to_pylist())
+    assert not set(first["associado"]["cpf_cnpj"].to_pylist()) & set(
+        other["associado"]["cpf_cnpj"].to_pylist()
+    )
     assert not set(first["movimento"]["id"].to_pylist()) & set(other["movimento"]["id"].to_pylist())
 
 

@@ -43,24 +43,50 @@ def test_truncated_file_fails_its_size(batch_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("file_name", "edit", "message"),
     [
-        ("movimento.csv", lambda ls: [ls[0].replace(";\"id_cartao\"", "")] + [l.rsplit(";", 1)[0] for l in ls[1:]],
-         r"movimento\.csv: header does not match: missing columns \['id_cartao'\]"),
-        ("associado.csv", lambda ls: [ls[0] + ';"extra"'] + [l + ";x" for l in ls[1:]],
-         r"associado\.csv: header does not match: unexpected columns \['extra'\]"),
-        ("movimento.csv", lambda ls: [ls[0], ls[1].replace('";"', '";"', 1).replace(ls[1].split(";")[1], '"doze reais"', 1)] + ls[2:],
-         r"movimento\.csv: row 1: column vlr_transacao is not a decimal\(10,2\)"),
-        ("conta.csv", lambda ls: [ls[0], ls[1], ls[2].replace(ls[2].split(";")[2], "2024-13-45 10:00:00")] + ls[3:],
-         r"conta\.csv: row 2: column data_criacao is not a real date"),
-        ("cartao.csv", lambda ls: [ls[0], ls[1], ls[1]] + ls[2:],
-         r"cartao\.csv: 1 duplicate ids"),
-        ("associado.csv", lambda ls: [ls[0], ";" + ls[1].split(";", 1)[1]] + ls[2:],
-         r"associado\.csv: row 1: column id is empty"),
-        ("movimento.csv", lambda ls: [ls[0], ls[1] + ";7"] + ls[2:],
-         r"movimento\.csv: malformed CSV"),
+        (
+            "movimento.csv",
+            lambda ls: [ls[0].replace(';"id_cartao"', "")] + [l.rsplit(";", 1)[0] for l in ls[1:]],
+            r"movimento\.csv: header does not match: missing columns \['id_cartao'\]",
+        ),
+        (
+            "associado.csv",
+            lambda ls: [ls[0] + ';"extra"'] + [l + ";x" for l in ls[1:]],
+            r"associado\.csv: header does not match: unexpected columns \['extra'\]",
+        ),
+        (
+            "movimento.csv",
+            lambda ls: (
+                [ls[0], ls[1].replace('";"', '";"', 1).replace(ls[1].split(";")[1], '"doze reais"', 1)]
+                + ls[2:]
+            ),
+            r"movimento\.csv: row 1: column vlr_transacao is not a decimal\(10,2\)",
+        ),
+        (
+            "conta.csv",
+            lambda ls: [ls[0], ls[1], ls[2].replace(ls[2].split(";")[2], "2024-13-45 10:00:00")] + ls[3:],
+            r"conta\.csv: row 2: column data_criacao is not a real date",
+        ),
+        ("cartao.csv", lambda ls: [ls[0], ls[1], ls[1]] + ls[2:], r"cartao\.csv: 1 duplicate ids"),
+        (
+            "associado.csv",
+            lambda ls: [ls[0], ";" + ls[1].split(";", 1)[1]] + ls[2:],
+            r"associado\.csv: row 1: column id is empty",
+        ),
+        ("movimento.csv", lambda ls: [ls[0], ls[1] + ";7"] + ls[2:], r"movimento\.csv: malformed CSV"),
     ],
-    ids=["missing-column", "extra-column", "text-amount", "impossible-date", "duplicate-id", "null-id", "ragged-row"],
+    ids=[
+        "missing-column",
+        "extra-column",
+        "text-amount",
+        "impossible-date",
+        "duplicate-id",
+        "null-id",
+        "ragged-row",
+    ],
 )
-def test_malformed_files_are_rejected_naming_file_and_problem(batch_dir: Path, file_name, edit, message) -> None:
+def test_malformed_files_are_rejected_naming_file_and_problem(
+    batch_dir: Path, file_name, edit, message
+) -> None:
     rewrite_file(batch_dir, file_name, edit)
     with pytest.raises(BatchRejected, match=message) as caught:
         verify_batch(batch_dir)
@@ -68,7 +94,9 @@ def test_malformed_files_are_rejected_naming_file_and_problem(batch_dir: Path, f
 
 
 def test_errors_never_quote_the_offending_value(batch_dir: Path) -> None:
-    rewrite_file(batch_dir, "associado.csv", lambda ls: [ls[0], ls[1].replace(ls[1].split(";")[3], "idade?")] + ls[2:])
+    rewrite_file(
+        batch_dir, "associado.csv", lambda ls: [ls[0], ls[1].replace(ls[1].split(";")[3], "idade?")] + ls[2:]
+    )
     with pytest.raises(BatchRejected) as caught:
         verify_batch(batch_dir)
     assert "idade?" not in str(caught.value)

@@ -56,7 +56,11 @@ def test_join_follows_foreign_keys_and_keeps_every_movimento(spark: SparkSession
 
     ana = rows[1000]
     assert (ana["nome_associado"], ana["sobrenome_associado"], ana["idade_associado"]) == ("Ana", "Souza", 30)
-    assert (ana["tipo_conta"], ana["nome_impresso_cartao"], ana["tipo_pessoa"]) == ("CORRENTE", "ANA SOUZA", "PF")
+    assert (ana["tipo_conta"], ana["nome_impresso_cartao"], ana["tipo_pessoa"]) == (
+        "CORRENTE",
+        "ANA SOUZA",
+        "PF",
+    )
     assert ana["numero_cartao"] == "411111XXXXXX1111"
     assert ana["documento_associado"] == "529XXXXXX25"
     assert ana["email_associado"] == "ana.*****@*****.com"

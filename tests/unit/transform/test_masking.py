@@ -2,7 +2,15 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from tasks.transform.masking import MASKING_POLICY, MaskRule, mask_card, mask_document, mask_email, mask_sources, tipo_pessoa
+from tasks.transform.masking import (
+    MASKING_POLICY,
+    MaskRule,
+    mask_card,
+    mask_document,
+    mask_email,
+    mask_sources,
+    tipo_pessoa,
+)
 
 
 def apply(spark: SparkSession, rule, values: list[str | None]) -> list[str | None]:
@@ -11,7 +19,9 @@ def apply(spark: SparkSession, rule, values: list[str | None]) -> list[str | Non
 
 
 def test_document_keeps_three_first_and_two_last_digits(spark: SparkSession) -> None:
-    assert apply(spark, mask_document, ["52998224725", "529.982.247-25", "11.222.333/0001-81", "11222333000181"]) == [
+    assert apply(
+        spark, mask_document, ["52998224725", "529.982.247-25", "11.222.333/0001-81", "11222333000181"]
+    ) == [
         "529XXXXXX25",
         "529XXXXXX25",
         "112XXXXXXXXX81",
@@ -19,7 +29,9 @@ def test_document_keeps_three_first_and_two_last_digits(spark: SparkSession) -> 
     ]
 
 
-@pytest.mark.parametrize(("raw", "masked"), [(None, None), ("", ""), ("12345", "XXXXX"), ("123456", "123X56"), ("abc", "")])
+@pytest.mark.parametrize(
+    ("raw", "masked"), [(None, None), ("", ""), ("12345", "XXXXX"), ("123456", "123X56"), ("abc", "")]
+)
 def test_document_edge_cases(spark: SparkSession, raw, masked) -> None:
     assert apply(spark, mask_document, [raw]) == [masked]
 
@@ -64,7 +76,8 @@ def test_tipo_pessoa_from_document_length(spark: SparkSession) -> None:
 
 def test_policy_masks_the_source_tables_and_derives_tipo_pessoa(spark: SparkSession) -> None:
     associado = spark.createDataFrame(
-        [(1, "a@b.com.br", "11222333000181"), (2, "joana@x.com", "52998224725")], "id long, email string, cpf_cnpj string"
+        [(1, "a@b.com.br", "11222333000181"), (2, "joana@x.com", "52998224725")],
+        "id long, email string, cpf_cnpj string",
     )
     cartao = spark.createDataFrame([(1, "4111111111111111")], "id long, num_cartao string")
     masked = mask_sources({"associado": associado, "cartao": cartao})
@@ -78,4 +91,9 @@ def test_policy_masks_the_source_tables_and_derives_tipo_pessoa(spark: SparkSess
 def test_policy_naming_an_absent_column_is_an_error(spark: SparkSession) -> None:
     frame = spark.createDataFrame([(1,)], "id long")
     with pytest.raises(ValueError, match="absent from cartao"):
-        mask_sources({"associado": spark.createDataFrame([(1, "x", "1")], "id long, email string, cpf_cnpj string"), "cartao": frame})
+        mask_sources(
+            {
+                "associado": spark.createDataFrame([(1, "x", "1")], "id long, email string, cpf_cnpj string"),
+                "cartao": frame,
+            }
+        )
