@@ -35,7 +35,9 @@ def report(name: str, seconds: float, rows: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--movimentos", type=int, default=1_000_000)
     parser.add_argument("--associados", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -73,7 +75,9 @@ def main() -> None:
                 report(f"load postgres ({attempt})", seconds, master)
                 seconds, _ = timed(
                     1,
-                    lambda: load_mongo(mongo_uri(settings), "sicooperative_bench", batch, settings.load_chunk_rows),
+                    lambda: load_mongo(
+                        mongo_uri(settings), "sicooperative_bench", batch, settings.load_chunk_rows
+                    ),
                 )
                 report(f"load mongo ({attempt})", seconds, args.movimentos)
 

@@ -1,0 +1,31 @@
+import pytest
+from pydantic import SecretStr
+
+from tasks.secrets import MissingSecretError, postgres_dsn
+from tasks.settings import Settings, jdbc_url_and_properties
+
+
+def test_jdbc_url_and_credentials_are_split_from_the_dsn() -> None:
+    url, properties = jdbc_url_and_properties(
+        "postgresql://user%40x:p%3Ass@db.example:5433/sicoop?sslmode=require"
+    )
+    assert url == "jdbc:postgresql://db.example:5433/sicoop?sslmode=require"
+    assert properties == {"driver": "org.postgresql.Driver", "user": "user@x", "password": "p:ss"}
+
+
+def test_non_url_dsn_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ValueError, match="must be a URL") as caught:
+        jdbc_url_and_properties("host=db password=hunter2")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_credentials_never_print() -> None:
+    settings = Settings(postgres_dsn=SecretStr("postgresql://u:hunter2@h/db"), _env_file=None)
+    assert "hunter2" not in repr(settings) and "hunter2" not in str(settings.model_dump())
+    assert postgres_dsn(settings) == "postgresql://u:hunter2@h/db"
+
+
+def test_missing_credential_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SICOOP_POSTGRES_DSN", raising=False)
+    with pytest.raises(MissingSecretError, match="SICOOP_POSTGRES_DSN is not set"):
+        postgres_dsn(Settings(_env_file=None))
