@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -76,6 +77,8 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
             return active
         # Bind the driver to loopback unless told otherwise (the default guesses an external interface).
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        # Python workers (if any) run the same interpreter and packages as the driver.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         jars_dir = settings.jars_dir.resolve()
         builder = _builder(settings, app_name)
         jars = cached_jars(jars_dir)

@@ -72,45 +72,89 @@ def test_clean_data_passes_every_expectation(spark: SparkSession, quality_dir: P
     assert report.data_docs.is_file()
 
 
+RAW_CARD = "4111 1111 1111 1111"
+RAW_VALUES = (
+    RAW_CPF,
+    RAW_CARD,
+    "ana.souza@gmail.com",
+    "11.222.333/0001-81",
+    "529.982.247-25",
+    "4111111111111111",
+)
+
+
 def test_each_defect_fails_the_expectation_meant_for_it(spark: SparkSession, quality_dir: Path) -> None:
-    flat = clean_flat(spark).withColumn("_row", F.col("id_movimento") - 1000)
-    at = lambda row, value, column: F.when(F.col("_row") == row, value).otherwise(F.col(column))  # noqa: E731
-    broken = flat.withColumns(
-        {
-            "id_movimento": at(0, F.lit(None), "id_movimento"),
-            "vlr_transacao_movimento": at(1, F.lit(Decimal("-1.00")), "vlr_transacao_movimento"),
-            "data_movimento": at(2, F.lit(NOW + timedelta(days=3)), "data_movimento"),
-            "tipo_transacao": at(3, F.lit("PIX"), "tipo_transacao"),
-            "email_associado": at(4, F.lit("sem-arroba"), "email_associado"),
-            "documento_associado": at(5, F.lit(RAW_CPF), "documento_associado"),
-            "numero_cartao": at(6, F.lit("4111 1111 1111 1111"), "numero_cartao"),
-            "des_transacao_movimento": at(7, F.lit(f"pago por {RAW_CPF}"), "des_transacao_movimento"),
-            "_integridade": at(8, F.lit("CARTAO_AUSENTE"), "_integridade"),
-            "tipo_conta": at(9, F.lit("CRIPTO"), "tipo_conta"),
-            "row_hash": at(10, F.lit("not-a-hash"), "row_hash"),
-        }
+    flat = clean_flat(spark, rows=24).withColumn("_row", F.col("id_movimento") - 1000)
+
+    defects = {  # column -> (row, value): one defect per row
+        "id_movimento": [(0, None), (11, 1010)],  # null; duplicate of row 10
+        "vlr_transacao_movimento": [(1, Decimal("-1.00")), (12, None)],
+        "data_movimento": [(2, NOW + timedelta(days=3)), (13, None)],
+        "tipo_transacao": [(3, "PIX")],
+        "email_associado": [(4, "sem-arroba"), (14, "ana.souza@gmail.com")],
+        "documento_associado": [(5, RAW_CPF)],
+        "numero_cartao": [(6, RAW_CARD)],
+        "des_transacao_movimento": [(7, f"pago por {RAW_CPF}")],
+        "_integridade": [(8, "CARTAO_AUSENTE")],
+        "tipo_conta": [(9, "CRIPTO"), (20, "4111111111111111")],
+        "row_hash": [(10, "not-a-hash")],
+        "tipo_pessoa": [(15, "529.982.247-25")],
+        "nome_associado": [(16, "ana.souza@gmail.com")],
+        "sobrenome_associado": [(17, "4111111111111111")],
+        "nome_impresso_cartao": [(18, "11.222.333/0001-81")],
+        "batch_id": [(19, f"lote {RAW_CPF}")],
+    }
+    broken = flat
+    for column, changes in defects.items():
+        expression = F.col(column)
+        for row, value in changes:
+            expression = F.when(F.col("_row") == row, F.lit(value)).otherwise(expression)
+        broken = broken.withColumn(column, expression)
+    # row 21 repeats row 9's hash (rows 9 and 21 both break row-hash uniqueness)
+    broken = broken.withColumn(
+        "row_hash",
+        F.when(F.col("_row") == 21, broken.where("_row = 9").select("row_hash").first()[0]).otherwise(
+            F.col("row_hash")
+        ),
     )
-    # An extra column breaks the column list; a wrong expected count breaks reconciliation.
-    report = run_gate(broken, "movimento_flat", gate_parameters(13, NOW), quality_dir)
+    # The extra `_row` column breaks the column list; a wrong expected count breaks reconciliation.
+    report = run_gate(broken, "movimento_flat", gate_parameters(25, NOW), quality_dir)
     failed = failures(report)
-    assert not report.success
     expected = {
         ("expect_table_row_count_to_equal", None): None,
         ("expect_table_columns_to_match_ordered_list", None): None,
         ("expect_column_values_to_not_be_null", "id_movimento"): 1,
+        ("expect_column_values_to_be_unique", "id_movimento"): 2,
+        ("expect_column_values_to_be_unique", "row_hash"): 2,
+        ("expect_column_values_to_match_regex", "row_hash"): 1,
+        ("expect_column_values_to_not_be_null", "vlr_transacao_movimento"): 1,
         ("expect_column_values_to_be_between", "vlr_transacao_movimento"): 1,
+        ("expect_column_values_to_not_be_null", "data_movimento"): 1,
         ("expect_column_values_to_be_between", "data_movimento"): 1,
         ("expect_column_values_to_be_in_set", "tipo_transacao"): 1,
-        ("expect_column_values_to_match_regex", "email_associado"): 1,
-        ("expect_column_values_to_match_regex", "documento_associado"): 1,
-        ("expect_column_values_to_not_match_regex", "documento_associado"): 1,
-        ("expect_column_values_to_match_regex", "numero_cartao"): 1,
-        ("expect_column_values_to_not_match_regex", "numero_cartao"): 1,
-        ("expect_column_values_to_not_match_regex", "des_transacao_movimento"): 1,
+        ("expect_column_values_to_be_in_set", "tipo_conta"): 2,
+        ("expect_column_values_to_be_in_set", "tipo_pessoa"): 1,
         ("expect_column_values_to_be_in_set", "_integridade"): 1,
-        ("expect_column_values_to_be_in_set", "tipo_conta"): 1,
-        ("expect_column_values_to_match_regex", "row_hash"): 1,
+        ("expect_column_values_to_match_regex", "email_associado"): 2,
+        ("expect_column_values_to_match_regex", "documento_associado"): 1,
+        ("expect_column_values_to_match_regex", "numero_cartao"): 1,
+        **{
+            ("expect_column_values_to_not_match_regex", column): 1
+            for column in (
+                "documento_associado",
+                "numero_cartao",
+                "des_transacao_movimento",
+                "email_associado",
+                "tipo_conta",
+                "tipo_pessoa",
+                "nome_associado",
+                "sobrenome_associado",
+                "nome_impresso_cartao",
+                "batch_id",
+            )
+        },
     }
+    assert not report.success
     for key, count in expected.items():
         assert key in failed, f"{key} did not fail"
         if count is not None:
@@ -119,9 +163,37 @@ def test_each_defect_fails_the_expectation_meant_for_it(spark: SparkSession, qua
 
     error = str(GateFailed(report))
     assert "expect_column_values_to_not_match_regex(des_transacao_movimento): 1 unexpected" in error
-    # Neither the error nor anything GX wrote holds the raw values planted above.
-    assert RAW_CPF not in error and "4111 1111 1111 1111" not in error
+    assert_no_raw_values(error, quality_dir)
+
+
+def test_table_level_defects(spark: SparkSession, quality_dir: Path) -> None:
+    empty = run_gate(clean_flat(spark).limit(0), "movimento_flat", gate_parameters(0, NOW), quality_dir)
+    assert ("expect_table_row_count_to_be_between", None) in failures(empty)
+
+    as_double = clean_flat(spark).withColumn(
+        "vlr_transacao_movimento", F.col("vlr_transacao_movimento").cast("double")
+    )
+    typed = run_gate(as_double, "movimento_flat", gate_parameters(12, NOW), quality_dir)
+    assert set(failures(typed)) == {("expect_column_values_to_be_in_type_list", "vlr_transacao_movimento")}
+
+
+def test_every_expectation_of_the_suite_is_exercised() -> None:
+    """Keeps the defect test honest when the suite grows: each expectation must appear above."""
+    suite = load_suite("movimento_flat")
+    keys = {(e.expectation_type, getattr(e, "column", None)) for e in suite.expectations}
+    source = Path(__file__).read_text(encoding="utf-8")
+    for expectation_type, column in keys:
+        assert expectation_type in source, expectation_type
+        if column is not None:
+            assert f'"{column}"' in source, column
+
+
+def assert_no_raw_values(error: str, quality_dir: Path) -> None:
+    """Neither the error nor anything GX wrote (results, data docs) holds a raw value planted above."""
+    for value in RAW_VALUES:
+        assert value not in error
     for path in quality_dir.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="ignore")
-            assert RAW_CPF not in text and "4111 1111 1111 1111" not in text, path
+            for value in RAW_VALUES:
+                assert value not in text, (path, value)
