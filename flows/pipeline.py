@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -133,4 +133,4 @@ def sicooperative_pipeline(
         key="sicooperative-run-summary", markdown=summary.markdown(), description="Pipeline run summary"
     )
     logger.info("run summary:\n%s", summary.markdown())
-    return summary.__dict__
+    return asdict(summary)

@@ -32,22 +32,24 @@ def _join_digits(digits: IntArray) -> npt.NDArray[np.str_]:
     return np.array(["".join(map(str, row)) for row in digits.tolist()])
 
 
+def _append_mod11_checks(
+    bases: IntArray, width: int, first_weights: npt.NDArray[np.int64], second_weights: npt.NDArray[np.int64]
+) -> npt.NDArray[np.str_]:
+    """Append the two mod-11 check digits (each over all digits before it) shared by CPF and CNPJ."""
+    digits = _digits(bases, width)
+    digits = np.column_stack([digits, _mod11_check(digits, first_weights)])
+    digits = np.column_stack([digits, _mod11_check(digits, second_weights)])
+    return _join_digits(digits)
+
+
 def cpf_from_base(bases: IntArray) -> npt.NDArray[np.str_]:
     """Turn 9-digit bases (0..999,999,999) into valid 11-digit CPFs."""
-    digits = _digits(bases, 9)
-    first = _mod11_check(digits, _CPF_WEIGHTS_1)
-    digits = np.column_stack([digits, first])
-    second = _mod11_check(digits, _CPF_WEIGHTS_2)
-    return _join_digits(np.column_stack([digits, second]))
+    return _append_mod11_checks(bases, 9, _CPF_WEIGHTS_1, _CPF_WEIGHTS_2)
 
 
 def cnpj_from_base(bases: IntArray) -> npt.NDArray[np.str_]:
     """Turn 12-digit bases (root + branch) into valid 14-digit CNPJs."""
-    digits = _digits(bases, 12)
-    first = _mod11_check(digits, _CNPJ_WEIGHTS_1)
-    digits = np.column_stack([digits, first])
-    second = _mod11_check(digits, _CNPJ_WEIGHTS_2)
-    return _join_digits(np.column_stack([digits, second]))
+    return _append_mod11_checks(bases, 12, _CNPJ_WEIGHTS_1, _CNPJ_WEIGHTS_2)
 
 
 def luhn_check_digits(payload: IntArray) -> IntArray:
