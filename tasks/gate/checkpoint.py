@@ -56,6 +56,25 @@ class GateReport:
     def failures(self) -> list[ExpectationOutcome]:
         return [outcome for outcome in self.outcomes if not outcome.success]
 
+    def markdown(self) -> str:
+        """Every expectation with its result: counts and percentages only, never a value."""
+        verdict = "PASSED" if self.success else "FAILED"
+        lines = [
+            f"# Quality gate `{self.suite}`: {verdict} ({len(self.outcomes) - len(self.failures)}/{len(self.outcomes)})",
+            "",
+            f"Data docs: `{self.data_docs}`",
+            "",
+            "| expectation | column | passed | unexpected | % | rule |",
+            "|---|---|:-:|---:|---:|---|",
+        ]
+        for o in self.outcomes:
+            count = "" if o.unexpected_count is None else f"{o.unexpected_count:,}"
+            percent = "" if o.unexpected_percent is None else f"{o.unexpected_percent:.4f}"
+            lines.append(
+                f"| {o.expectation} | {o.column or ''} | {'yes' if o.success else '**no**'} | {count} | {percent} | {o.rule} |"
+            )
+        return "\n".join(lines)
+
 
 class GateFailed(RuntimeError):
     """The data did not pass the gate. A data error: never retried; nothing is exported."""

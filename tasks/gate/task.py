@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, run_gate
@@ -30,6 +31,11 @@ def quality_gate(flat: FlatTable, expected_rows: int, quality_dir: Path) -> Gate
         len(report.outcomes),
         time.perf_counter() - started,
         report.data_docs,
+    )
+    create_markdown_artifact(
+        key="sicooperative-quality-gate",
+        markdown=report.markdown(),
+        description="Every expectation of the gate",
     )
     if not report.success:
         raise GateFailed(report)

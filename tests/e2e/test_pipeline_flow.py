@@ -11,6 +11,8 @@ import psycopg2
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.pipeline import sicooperative_pipeline
@@ -130,6 +132,16 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
     error = state.result(raise_on_failure=False)
     assert isinstance(error, GateFailed)
     assert "expect_column_values_to_be_in_set(_integridade): 1 unexpected" in str(error)
+    # The failed run still publishes the gate table, as a Prefect artifact of that flow run.
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["sicooperative-quality-gate"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]),
+            )
+        )
+    assert len(artifacts) == 1
+    assert "| expect_column_values_to_be_in_set | _integridade | **no** | 1 |" in str(artifacts[0].data)
     assert file_sha256(output / "csv" / "movimento_flat.csv") == csv_before
     assert (
         sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir())

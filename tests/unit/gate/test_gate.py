@@ -163,7 +163,9 @@ def test_each_defect_fails_the_expectation_meant_for_it(spark: SparkSession, qua
 
     error = str(GateFailed(report))
     assert "expect_column_values_to_not_match_regex(des_transacao_movimento): 1 unexpected" in error
-    assert_no_raw_values(error, quality_dir)
+    table = report.markdown()
+    assert table.count("| **no** |") == len(expected) and table.count("\n| expect_") == len(report.outcomes)
+    assert_no_raw_values(error + table, quality_dir)
 
 
 def test_table_level_defects(spark: SparkSession, quality_dir: Path) -> None:
