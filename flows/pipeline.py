@@ -105,7 +105,7 @@ def sicooperative_pipeline(
     try:
         gate = times.run(
             "quality_gate",
-            lambda: quality_gate(flat, loaded.rows["movimento"], output_dir / "quality"),
+            lambda: quality_gate(flat, loaded.rows["movimento"], loaded.vlr_total, output_dir / "quality"),
             lambda _: flat.rows,
         )
         exported: ExportReport = times.run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -143,5 +144,12 @@ def run_gate(frame: DataFrame, suite_name: str, parameters: dict[str, Any], qual
     return GateReport(suite=suite_name, success=bool(result.success), outcomes=outcomes, data_docs=docs_index)
 
 
-def gate_parameters(expected_rows: int, now: datetime) -> dict[str, Any]:
-    return {"expected_rows": expected_rows, "now": now}
+def gate_parameters(expected_rows: int, expected_vlr_total: Decimal, now: datetime) -> dict[str, Any]:
+    """Run-time values of the suite: reconciliation with the batch (rows, sum to the cent) and "now"."""
+    half_cent = Decimal("0.005")
+    return {
+        "expected_rows": expected_rows,
+        "expected_vlr_total_min": float(expected_vlr_total - half_cent),
+        "expected_vlr_total_max": float(expected_vlr_total + half_cent),
+        "now": now,
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -18,11 +19,13 @@ SUITE = "movimento_flat"
 
 
 @task(name="quality_gate", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
-def quality_gate(flat: FlatTable, expected_rows: int, quality_dir: Path) -> GateReport:
+def quality_gate(
+    flat: FlatTable, expected_rows: int, expected_vlr_total: Decimal, quality_dir: Path
+) -> GateReport:
     logger = get_run_logger()
     started = time.perf_counter()
     now = datetime.now(UTC).replace(tzinfo=None)
-    report = run_gate(flat.frame, SUITE, gate_parameters(expected_rows, now), quality_dir)
+    report = run_gate(flat.frame, SUITE, gate_parameters(expected_rows, expected_vlr_total, now), quality_dir)
     passed = sum(outcome.success for outcome in report.outcomes)
     logger.info(
         "gate %s: %d/%d expectations passed in %.2fs; data docs %s",

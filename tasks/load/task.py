@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
+import pyarrow.compute as pc
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -21,6 +23,7 @@ from tasks.settings import get_settings
 class LoadReport:
     batch_id: str
     rows: dict[str, int]
+    vlr_total: Decimal  # sum of the batch's movimento amounts, for the gate's reconciliation
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
 
@@ -48,4 +51,7 @@ def load_batch(batch_dir: Path) -> LoadReport:
     updated = {name: count.updated for name, count in pg_counts.items()} | {"movimento": mongo_counts.updated}
     rows = {name: table.num_rows for name, table in batch.tables.items()}
     logger.info("loaded %s: rows=%s inserted=%s updated=%s", batch.batch_id, rows, inserted, updated)
-    return LoadReport(batch_id=batch.batch_id, rows=rows, inserted=inserted, updated=updated)
+    vlr_total = Decimal(pc.sum(batch.tables["movimento"]["vlr_transacao"]).as_py() or 0)
+    return LoadReport(
+        batch_id=batch.batch_id, rows=rows, vlr_total=vlr_total, inserted=inserted, updated=updated
+    )

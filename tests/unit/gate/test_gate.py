@@ -56,6 +56,11 @@ def clean_flat(spark: SparkSession, rows: int = 12) -> DataFrame:
     return flatten(masked["movimento"], masked["cartao"], masked["conta"], masked["associado"])
 
 
+def clean_total(rows: int) -> Decimal:
+    """Sum of vlr_transacao in clean_flat(rows): 10.50, 11.50, 12.50, ..."""
+    return sum((Decimal("10.50") + i for i in range(rows)), Decimal(0))
+
+
 def failures(report: GateReport) -> dict[tuple[str, str | None], int | None]:
     return {(o.expectation, o.column): o.unexpected_count for o in report.failures}
 
@@ -66,7 +71,9 @@ def quality_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_clean_data_passes_every_expectation(spark: SparkSession, quality_dir: Path) -> None:
-    report = run_gate(clean_flat(spark), "movimento_flat", gate_parameters(12, NOW), quality_dir)
+    report = run_gate(
+        clean_flat(spark), "movimento_flat", gate_parameters(12, clean_total(12), NOW), quality_dir
+    )
     assert report.success, [o.describe() for o in report.failures]
     assert len(report.outcomes) == len(load_suite("movimento_flat").expectations)
     assert report.data_docs.is_file()
@@ -89,7 +96,8 @@ def test_each_defect_fails_the_expectation_meant_for_it(spark: SparkSession, qua
     defects = {  # column -> (row, value): one defect per row
         "id_movimento": [(0, None), (11, 1010)],  # null; duplicate of row 10
         "vlr_transacao_movimento": [(1, Decimal("-1.00")), (12, None)],
-        "data_movimento": [(2, NOW + timedelta(days=3)), (13, None)],
+        "data_movimento": [(2, NOW + timedelta(days=3)), (13, None), (23, T0 - timedelta(days=1))],
+        "idade_associado": [(22, 150)],
         "tipo_transacao": [(3, "PIX")],
         "email_associado": [(4, "sem-arroba"), (14, "ana.souza@gmail.com")],
         "documento_associado": [(5, RAW_CPF)],
@@ -118,11 +126,14 @@ def test_each_defect_fails_the_expectation_meant_for_it(spark: SparkSession, qua
         ),
     )
     # The extra `_row` column breaks the column list; a wrong expected count breaks reconciliation.
-    report = run_gate(broken, "movimento_flat", gate_parameters(25, NOW), quality_dir)
+    report = run_gate(broken, "movimento_flat", gate_parameters(25, clean_total(24), NOW), quality_dir)
     failed = failures(report)
     expected = {
         ("expect_table_row_count_to_equal", None): None,
         ("expect_table_columns_to_match_ordered_list", None): None,
+        ("expect_column_sum_to_be_between", "vlr_transacao_movimento"): None,
+        ("expect_column_pair_values_a_to_be_greater_than_b", None): 1,
+        ("expect_column_values_to_be_between", "idade_associado"): 1,
         ("expect_column_values_to_not_be_null", "id_movimento"): 1,
         ("expect_column_values_to_be_unique", "id_movimento"): 2,
         ("expect_column_values_to_be_unique", "row_hash"): 2,
@@ -169,13 +180,15 @@ def test_each_defect_fails_the_expectation_meant_for_it(spark: SparkSession, qua
 
 
 def test_table_level_defects(spark: SparkSession, quality_dir: Path) -> None:
-    empty = run_gate(clean_flat(spark).limit(0), "movimento_flat", gate_parameters(0, NOW), quality_dir)
+    empty = run_gate(
+        clean_flat(spark).limit(0), "movimento_flat", gate_parameters(0, Decimal(0), NOW), quality_dir
+    )
     assert ("expect_table_row_count_to_be_between", None) in failures(empty)
 
     as_double = clean_flat(spark).withColumn(
         "vlr_transacao_movimento", F.col("vlr_transacao_movimento").cast("double")
     )
-    typed = run_gate(as_double, "movimento_flat", gate_parameters(12, NOW), quality_dir)
+    typed = run_gate(as_double, "movimento_flat", gate_parameters(12, clean_total(12), NOW), quality_dir)
     assert set(failures(typed)) == {("expect_column_values_to_be_in_type_list", "vlr_transacao_movimento")}
 
 
