@@ -32,7 +32,7 @@ RUN uv sync --frozen --no-dev \
     && mkdir -p /data/landing /data/output \
     && chown -R sicoop /app /data
 
-USER sicoop
+USER 10001
 ENV SICOOP_LANDING_DIR=/data/landing \
     SICOOP_OUTPUT_DIR=/data/output
 CMD ["python", "-m", "flows.main"]
