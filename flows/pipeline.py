@@ -44,6 +44,7 @@ class RunSummary:
     stage_rows: dict[str, int]
     loaded: dict[str, int]
     orphans: int
+    quarantined: int
     expectations_passed: int
     expectations_total: int
     delta_path: str
@@ -65,7 +66,7 @@ class RunSummary:
         lines += [
             "",
             f"- loaded rows: {', '.join(f'{k}={v:,}' for k, v in self.loaded.items())}",
-            f"- orphans: {self.orphans}",
+            f"- orphans: {self.orphans}; quarantined rows: {self.quarantined}",
             f"- quality gate: {self.expectations_passed}/{self.expectations_total} expectations passed",
             f"- Delta: `{self.delta_path}` ({self.delta_rows:,} rows, +{self.delta_inserted:,} this run)",
             f"- Parquet: `{self.parquet_path}`",
@@ -109,7 +110,7 @@ def sicooperative_pipeline(
             lambda _: flat.rows,
         )
         exported: ExportReport = times.run(
-            "export", lambda: export_movimento_flat(flat, output_dir), lambda _: flat.rows
+            "export", lambda: export_movimento_flat(gate, output_dir), lambda r: flat.rows - r.quarantined
         )
     finally:
         flat.frame.unpersist()
@@ -121,8 +122,9 @@ def sicooperative_pipeline(
         stage_rows=times.rows,
         loaded=loaded.rows,
         orphans=flat.orphans,
-        expectations_passed=sum(o.success for o in gate.outcomes),
-        expectations_total=len(gate.outcomes),
+        quarantined=exported.quarantined,
+        expectations_passed=sum(o.success for o in gate.report.outcomes),
+        expectations_total=len(gate.report.outcomes),
         delta_path=str(exported.delta_path),
         parquet_path=str(exported.parquet_path),
         csv_path=str(exported.csv_path),

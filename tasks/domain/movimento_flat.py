@@ -54,4 +54,11 @@ COLUMN_COMMENTS = {
     "tipo_pessoa": "PF (CPF) ou PJ (CNPJ).",
     "batch_id": "Lote de origem do movimento.",
     "row_hash": "sha256 dos campos da linha unidos por separador: detecta alterações.",
+    "integridade": "Quarentena: OK ou o vínculo ausente (CARTAO_AUSENTE, CONTA_AUSENTE, ASSOCIADO_AUSENTE, TITULAR_DIVERGENTE).",
+    "regras_violadas": "Quarentena: regras do portão de qualidade que a linha violou.",
 }
+
+QUARANTINE_TABLE_COMMENT = (
+    "Quarentena de movimento_flat: linhas que violaram regras de política 'quarantine' do portão de qualidade, "
+    "com o lote e as regras violadas. Dados já mascarados."
+)

@@ -27,8 +27,8 @@ class MergeCount:
     version: int
 
 
-def ensure_table(spark: SparkSession, path: str, frame: DataFrame) -> DeltaTable:
-    builder = DeltaTable.createIfNotExists(spark).location(path).comment(TABLE_COMMENT)
+def ensure_table(spark: SparkSession, path: str, frame: DataFrame, comment: str) -> DeltaTable:
+    builder = DeltaTable.createIfNotExists(spark).location(path).comment(comment)
     for field in frame.schema.fields:
         builder = builder.addColumn(
             field.name, field.dataType, nullable=field.nullable, comment=COLUMN_COMMENTS.get(field.name)
@@ -38,12 +38,19 @@ def ensure_table(spark: SparkSession, path: str, frame: DataFrame) -> DeltaTable
     return builder.execute()
 
 
-def merge_into_delta(spark: SparkSession, path: str, frame: DataFrame) -> MergeCount:
-    table = ensure_table(spark, path, frame)
+def merge_into_delta(
+    spark: SparkSession,
+    path: str,
+    frame: DataFrame,
+    comment: str = TABLE_COMMENT,
+    update_when: str | None = f"t.{ROW_HASH} <> s.{ROW_HASH}",
+) -> MergeCount:
+    """MERGE on id_movimento; matched rows update only when `update_when` holds (None: always)."""
+    table = ensure_table(spark, path, frame, comment)
     (
         table.alias("t")
         .merge(frame.alias("s"), f"t.{KEY} = s.{KEY}")
-        .whenMatchedUpdateAll(condition=f"t.{ROW_HASH} <> s.{ROW_HASH}")
+        .whenMatchedUpdateAll(condition=update_when)
         .whenNotMatchedInsertAll()
         .execute()
     )

@@ -1,4 +1,4 @@
-"""Prefect task: publish the gated `movimento_flat` as Delta, Parquet and the flat CSV."""
+"""Prefect task: publish the gated `movimento_flat` as Delta, Parquet and the flat CSV; quarantine aside."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from pyspark.sql import functions as F
 
-from tasks.domain.movimento_flat import OUTPUT_COLUMNS, TABLE_NAME
+from tasks.domain.movimento_flat import OUTPUT_COLUMNS, QUARANTINE_TABLE_COMMENT, TABLE_NAME
 from tasks.export.delta import MergeCount, merge_into_delta
 from tasks.export.files import write_parquet, write_single_csv
+from tasks.gate.policy import VIOLATED_RULES
+from tasks.gate.task import GateResult
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.spark_session import get_spark
-from tasks.transform.task import FlatTable
+from tasks.transform.flatten import INTEGRITY
 
 
 @dataclass(frozen=True)
@@ -22,38 +25,53 @@ class ExportReport:
     delta_path: Path
     parquet_path: Path
     csv_path: Path
+    quarantine_path: Path
     merge: MergeCount
     delta_rows: int
+    quarantined: int
 
 
-def export_paths(output_dir: Path) -> tuple[Path, Path, Path]:
+def export_paths(output_dir: Path) -> tuple[Path, Path, Path, Path]:
     return (
         output_dir / "delta" / TABLE_NAME,
         output_dir / "parquet" / TABLE_NAME,
         output_dir / "csv" / f"{TABLE_NAME}.csv",
+        output_dir / "quarantine" / TABLE_NAME,
     )
 
 
 @task(name="export", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
-def export_movimento_flat(flat: FlatTable, output_dir: Path) -> ExportReport:
-    """Delta first (transactional MERGE), then the Parquet partition of this batch, then the CSV of the table."""
+def export_movimento_flat(gate: GateResult, output_dir: Path) -> ExportReport:
+    """Delta first (transactional MERGE), then the Parquet partition of this batch, then the CSV of the table;
+    quarantined rows are MERGEd into the quarantine Delta table with the rules they broke."""
     logger = get_run_logger()
     spark = get_spark()
     started = time.perf_counter()
-    delta_path, parquet_path, csv_path = export_paths(output_dir.resolve())
-    published = flat.frame.select(*OUTPUT_COLUMNS)
+    delta_path, parquet_path, csv_path, quarantine_path = export_paths(output_dir.resolve())
+    published = gate.split.passed.select(*OUTPUT_COLUMNS)
     merge = merge_into_delta(spark, str(delta_path), published)
     write_parquet(published, str(parquet_path))
     table = spark.read.format("delta").load(str(delta_path))
     write_single_csv(table, csv_path)
     delta_rows = table.count()
+    if gate.split.rows:
+        quarantined = gate.split.quarantined.select(
+            *OUTPUT_COLUMNS,
+            F.col(INTEGRITY).alias("integridade"),
+            F.col(VIOLATED_RULES).alias("regras_violadas"),
+        )
+        merge_into_delta(spark, str(quarantine_path), quarantined, QUARANTINE_TABLE_COMMENT, update_when=None)
+    gate.split.flagged.unpersist()
     logger.info(
-        "exported in %.2fs: delta v%d (+%d inserted, %d updated, %d rows total), parquet, csv %s",
+        "exported in %.2fs: delta v%d (+%d inserted, %d updated, %d rows total), parquet, csv %s; %d quarantined",
         time.perf_counter() - started,
         merge.version,
         merge.inserted,
         merge.updated,
         delta_rows,
         csv_path,
+        gate.split.rows,
     )
-    return ExportReport(delta_path, parquet_path, csv_path, merge, delta_rows)
+    return ExportReport(
+        delta_path, parquet_path, csv_path, quarantine_path, merge, delta_rows, gate.split.rows
+    )

@@ -8,7 +8,7 @@ into its results and data docs, which would leak the very personal data the gate
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +18,8 @@ import great_expectations as gx
 from great_expectations.checkpoint.actions import UpdateDataDocsAction
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
+
+from tasks.gate.policy import Policy, policy_of
 
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 # Counts and percentages only: never a raw value, in results, validation stores or data docs.
@@ -34,6 +36,7 @@ class ExpectationOutcome:
     expectation: str
     column: str | None
     rule: str
+    policy: Policy
     success: bool
     unexpected_count: int | None
     unexpected_percent: float | None
@@ -49,13 +52,25 @@ class ExpectationOutcome:
 @dataclass(frozen=True)
 class GateReport:
     suite: str
-    success: bool
     outcomes: list[ExpectationOutcome]
     data_docs: Path
+    quarantined_rows: int = 0
+    quarantine_by_rule: dict[str, int] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
+        """Every expectation that did not pass, whatever its policy."""
         return [outcome for outcome in self.outcomes if not outcome.success]
+
+    @property
+    def blocking(self) -> list[ExpectationOutcome]:
+        """Failures that block the export: all but warnings. (Quarantine rules pass on the exported rows by
+        construction; if one still fails, predicate and expectation disagree, and that must block.)"""
+        return [outcome for outcome in self.failures if outcome.policy is not Policy.WARN]
+
+    @property
+    def success(self) -> bool:
+        return not self.blocking
 
     def markdown(self) -> str:
         """Every expectation with its result: counts and percentages only, never a value."""
@@ -65,14 +80,18 @@ class GateReport:
             "",
             f"Data docs: `{self.data_docs}`",
             "",
-            "| expectation | column | passed | unexpected | % | rule |",
-            "|---|---|:-:|---:|---:|---|",
+            f"Quarantined rows: {self.quarantined_rows:,}"
+            + "".join(f"; {rule}: {count:,}" for rule, count in sorted(self.quarantine_by_rule.items())),
+            "",
+            "| expectation | column | policy | passed | unexpected | % | rule |",
+            "|---|---|---|:-:|---:|---:|---|",
         ]
         for o in self.outcomes:
             count = "" if o.unexpected_count is None else f"{o.unexpected_count:,}"
             percent = "" if o.unexpected_percent is None else f"{o.unexpected_percent:.4f}"
             lines.append(
-                f"| {o.expectation} | {o.column or ''} | {'yes' if o.success else '**no**'} | {count} | {percent} | {o.rule} |"
+                f"| {o.expectation} | {o.column or ''} | {o.policy} | {'yes' if o.success else '**no**'} "
+                f"| {count} | {percent} | {o.rule} |"
             )
         return "\n".join(lines)
 
@@ -82,15 +101,20 @@ class GateFailed(RuntimeError):
 
     def __init__(self, report: GateReport) -> None:
         self.report = report
-        lines = "\n".join(f"  - {failure.describe()}" for failure in report.failures)
+        lines = "\n".join(f"  - {failure.describe()}" for failure in report.blocking)
         super().__init__(
-            f"quality gate '{report.suite}' failed {len(report.failures)} of {len(report.outcomes)} "
-            f"expectations; nothing was exported (data docs: {report.data_docs}):\n{lines}"
+            f"quality gate '{report.suite}' failed {len(report.blocking)} of {len(report.outcomes)} "
+            f"blocking expectations; nothing was exported (data docs: {report.data_docs}):\n{lines}"
         )
 
 
+def load_suite_json(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
 def load_suite(name: str) -> gx.ExpectationSuite:
-    return gx.ExpectationSuite(**json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8")))
+    return gx.ExpectationSuite(**load_suite_json(name))
 
 
 def _observed(result: dict[str, Any]) -> str | None:
@@ -134,6 +158,7 @@ def run_gate(frame: DataFrame, suite_name: str, parameters: dict[str, Any], qual
                     expectation=config.type,
                     column=config.kwargs.get("column"),
                     rule=str((config.meta or {}).get("regra", "")),
+                    policy=policy_of(config.meta),
                     success=bool(expectation_result.success),
                     unexpected_count=details.get("unexpected_count"),
                     unexpected_percent=details.get("unexpected_percent"),
@@ -141,7 +166,7 @@ def run_gate(frame: DataFrame, suite_name: str, parameters: dict[str, Any], qual
                 )
             )
     docs_index = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    return GateReport(suite=suite_name, success=bool(result.success), outcomes=outcomes, data_docs=docs_index)
+    return GateReport(suite=suite_name, outcomes=outcomes, data_docs=docs_index)
 
 
 def gate_parameters(expected_rows: int, expected_vlr_total: Decimal, now: datetime) -> dict[str, Any]:

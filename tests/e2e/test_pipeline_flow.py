@@ -119,19 +119,21 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
     delta_log_before = sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir())
 
     batch_dir = land_batch(tmp_path, seed=32, associados=40, movimentos=200)
+    raw_cpf = sorted(v for v in raw_personal_values(batch_dir) if len(v) == 11)[0]
 
-    # One movimento points at a cartao that does not exist: MongoDB accepts it, the gate must not.
-    def orphan(lines: list[str]) -> list[str]:
+    # A customer's CPF typed into a description: a leak, whose policy (fail) blocks the whole batch.
+    def leak(lines: list[str]) -> list[str]:
         fields = lines[1].split(";")
-        fields[-1] = "999"
+        fields[2] = f'"Pagamento CPF {raw_cpf}"'
         return [lines[0], ";".join(fields), *lines[2:]]
 
-    rewrite_file(batch_dir, "movimento.csv", orphan)
+    rewrite_file(batch_dir, "movimento.csv", leak)
     state = sicooperative_pipeline(batch=str(batch_dir), output=str(output), return_state=True)
     assert state.is_failed()
     error = state.result(raise_on_failure=False)
     assert isinstance(error, GateFailed)
-    assert "expect_column_values_to_be_in_set(_integridade): 1 unexpected" in str(error)
+    assert "expect_column_values_to_not_match_regex(des_transacao_movimento): 1 unexpected" in str(error)
+    assert raw_cpf not in str(error)
     # The failed run still publishes the gate table, as a Prefect artifact of that flow run.
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
@@ -141,12 +143,37 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
             )
         )
     assert len(artifacts) == 1
-    assert "| expect_column_values_to_be_in_set | _integridade | **no** | 1 |" in str(artifacts[0].data)
+    assert "| expect_column_values_to_not_match_regex | des_transacao_movimento | fail | **no** | 1 |" in str(
+        artifacts[0].data
+    )
     assert file_sha256(output / "csv" / "movimento_flat.csv") == csv_before
     assert (
         sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir())
         == delta_log_before
     )
+
+
+def test_orphan_is_quarantined_and_the_rest_exported(first_run, workspace, tmp_path, spark) -> None:
+    output = workspace["output"]
+    delta_before = spark.read.format("delta").load(str(output / "delta" / "movimento_flat")).count()
+    batch_dir = land_batch(tmp_path, seed=34, associados=40, movimentos=200)
+
+    def orphan(lines: list[str]) -> list[str]:  # a movimento of a cartao that does not exist
+        fields = lines[1].split(";")
+        fields[-1] = "999"
+        return [lines[0], ";".join(fields), *lines[2:]]
+
+    rewrite_file(batch_dir, "movimento.csv", orphan)
+    state = sicooperative_pipeline(batch=str(batch_dir), output=str(output), return_state=True)
+    assert state.is_completed(), state.message
+    summary = state.result()
+    assert (summary["orphans"], summary["quarantined"], summary["delta_inserted"]) == (1, 1, 199)
+    assert summary["delta_rows"] == delta_before + 199
+    quarantine = spark.read.format("delta").load(str(output / "quarantine" / "movimento_flat")).collect()
+    assert len(quarantine) == 1
+    assert quarantine[0]["integridade"] == "CARTAO_AUSENTE"
+    assert quarantine[0]["regras_violadas"] == ["column_values_to_be_in_set(_integridade)"]
+    assert quarantine[0]["batch_id"] == batch_dir.name
 
 
 def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(

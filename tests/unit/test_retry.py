@@ -37,7 +37,7 @@ def test_infrastructure_failures_are_retried(error: BaseException) -> None:
     "error",
     [
         BatchRejected(Path("/l/b"), "conta.csv", "1 duplicate ids"),
-        GateFailed(GateReport(suite="s", success=False, outcomes=[], data_docs=Path("x"))),
+        GateFailed(GateReport(suite="s", outcomes=[], data_docs=Path("x"))),
         ValueError("seed must be within 0..999"),
         psycopg2.IntegrityError("duplicate key"),
     ],
