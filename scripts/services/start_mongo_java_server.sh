@@ -6,7 +6,8 @@
 #      MONGO_JAVA_SERVER_PID_FILE (.local/mongo-java-server.pid), MONGO_JAVA_SERVER_LOG_FILE
 #      (.local/mongo-java-server.log), MONGO_JAVA_SERVER_START_TIMEOUT (60 s),
 #      MONGO_JAVA_SERVER_JAVA_OPTS (-Xmx2g), MONGO_JAVA_SERVER_LOG_LEVEL (warn; info logs every
-#      connection), MONGO_WIRE_VERSION (13; pymongo 4.x needs >= 9).
+#      connection), MONGO_WIRE_VERSION (13; pymongo 4.x needs >= 9),
+#      MONGO_JAVA_SERVER_STORE (file | memory; memory keeps nothing on disk: CI and throwaway runs).
 # Connect with: mongodb://127.0.0.1:$MONGO_JAVA_SERVER_PORT/
 set -euo pipefail
 
@@ -57,8 +58,13 @@ mkdir -p "$DATA_DIR" "$(dirname "$PID_FILE")" "$(dirname "$LOG_FILE")"
 
 # setsid: own session, so killing the caller's process group leaves the server running.
 # (Without job control the child is no group leader, so setsid execs in place and $! is java.)
+if [[ "${MONGO_JAVA_SERVER_STORE:-file}" == memory ]]; then
+    store=(--memory)
+else
+    store=(--file "$DATA_DIR/mongo.mv")
+fi
 setsid java "${JAVA_OPTS[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel="${MONGO_JAVA_SERVER_LOG_LEVEL:-warn}" -jar "$JAR" \
-    --host 127.0.0.1 --port "$PORT" --file "$DATA_DIR/mongo.mv" \
+    --host 127.0.0.1 --port "$PORT" "${store[@]}" \
     >>"$LOG_FILE" 2>&1 </dev/null &
 echo $! >"$PID_FILE"
 
@@ -79,4 +85,4 @@ until ping_server; do
     fi
     sleep 0.2
 done
-echo "start_mongo_java_server: running (pid $(cat "$PID_FILE")) at mongodb://127.0.0.1:$PORT/, data in $DATA_DIR"
+echo "start_mongo_java_server: running (pid $(cat "$PID_FILE")) at mongodb://127.0.0.1:$PORT/, data in ${store[*]}"

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import org.h2.mvstore.MVStore;
 
 /**
  * Starts mongo-java-server with the H2 MVStore file backend.
@@ -37,21 +38,29 @@ public final class Main {
         String host = "127.0.0.1";
         int port = 27019;
         String file = "mongo.mv";
+        boolean inMemory = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = args[++i];
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--file" -> file = args[++i];
+                case "--memory" -> inMemory = true;
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
         int wire = Integer.parseInt(System.getenv().getOrDefault("MONGO_WIRE_VERSION", "13"));
 
-        Path parent = Path.of(file).toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        H2Backend backend;
+        if (inMemory) {
+            // Throwaway store (CI, tests): nothing on disk to grow or to be left half-written.
+            backend = new H2Backend(new MVStore.Builder().open());
+        } else {
+            Path parent = Path.of(file).toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            backend = new H2Backend(file);
         }
-        H2Backend backend = new H2Backend(file);
         backend.version(new Version(List.of(5, 0, 0), wire));
         MongoServer server = new MongoServer(backend);
 
@@ -63,8 +72,8 @@ public final class Main {
         }, "shutdown"));
 
         server.bind(host, port);
-        System.out.printf("mongo-java-server listening on %s:%d (H2 file %s, wire version %d)%n",
-                host, port, Path.of(file).toAbsolutePath(), wire);
+        System.out.printf("mongo-java-server listening on %s:%d (H2 %s, wire version %d)%n",
+                host, port, inMemory ? "in memory" : "file " + Path.of(file).toAbsolutePath(), wire);
         stopped.await();
     }
 }
