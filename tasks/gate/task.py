@@ -47,13 +47,13 @@ def quality_gate(
         quarantine_by_rule=split.by_rule,
     )
     logger.info(
-        "gate %s: %d/%d expectations passed, %d warnings, %s rows quarantined %s, in %.2fs; data docs %s",
+        "gate %s: %d/%d expectations passed, %d warnings, %s rows quarantined%s, in %.2fs; data docs %s",
         "PASSED" if report.success else "FAILED",
         len(report.outcomes) - len(report.failures),
         len(report.outcomes),
         len(report.failures) - len(report.blocking),
         f"{split.rows:,}",
-        split.by_rule or "",
+        f" {split.by_rule}" if split.by_rule else "",
         time.perf_counter() - started,
         report.data_docs,
     )
