@@ -61,7 +61,7 @@ def export_movimento_flat(gate: GateResult, output_dir: Path) -> ExportReport:
             F.col(VIOLATED_RULES).alias("regras_violadas"),
         )
         merge_into_delta(spark, str(quarantine_path), quarantined, QUARANTINE_TABLE_COMMENT, update_when=None)
-    gate.split.flagged.unpersist()
+    gate.split.release()
     logger.info(
         "exported in %.2fs: delta v%d (+%d inserted, %d updated, %d rows total), parquet, csv %s; %d quarantined",
         time.perf_counter() - started,

@@ -63,6 +63,6 @@ def quality_gate(
         description="Every expectation of the gate",
     )
     if not report.success:
-        split.flagged.unpersist()
+        split.release()
         raise GateFailed(report)
     return GateResult(report=report, split=split)

@@ -62,7 +62,7 @@ def test_policies_split_rows_and_gx_agrees(spark: SparkSession, tmp_path: Path) 
     assert [(o.expectation, o.column, o.policy) for o in report.failures] == [
         ("expect_column_values_to_be_between", "idade_associado", Policy.WARN)
     ]
-    split.flagged.unpersist()
+    split.release()
 
 
 def test_a_raw_document_is_never_quarantined_it_fails(spark: SparkSession) -> None:
@@ -78,4 +78,4 @@ def test_a_raw_document_is_never_quarantined_it_fails(spark: SparkSession) -> No
         rule_name("expect_column_values_to_not_match_regex", {"column": "x"})
         == "column_values_to_not_match_regex(x)"
     )
-    split.flagged.unpersist()
+    split.release()
