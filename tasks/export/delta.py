@@ -14,10 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from tasks.domain.movimento_flat import COLUMN_COMMENTS, KEY, ROW_HASH, TABLE_COMMENT
 
 # Plain protocol features only, so independent readers (delta-rs, Trino, DuckDB) can read the table.
-TABLE_PROPERTIES = {
-    "delta.enableDeletionVectors": "false",
-    "delta.appendOnly": "false",
-}
+TABLE_PROPERTIES = {"delta.enableDeletionVectors": "false"}
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ MOVIMENTO_SCHEMA = StructType(
 SINGLE_PARTITION = "com.mongodb.spark.sql.connector.read.partitioner.SinglePartitionPartitioner"
 
 
-def batch_id_bounds(uri: str, database: str, batch_id: str) -> tuple[int, int, int] | None:
-    """(min id, max id, count) of the batch's movimentos, or None when it has none."""
+def batch_id_bounds(uri: str, database: str, batch_id: str) -> tuple[int, int] | None:
+    """(min id, max id) of the batch's movimentos, or None when it has none."""
     with mongo_client(uri) as client:
         rows = list(
             client[database]["movimento"].aggregate(
@@ -59,14 +59,14 @@ def batch_id_bounds(uri: str, database: str, batch_id: str) -> tuple[int, int, i
         )
     if not rows:
         return None
-    return int(rows[0]["low"]), int(rows[0]["high"]), int(rows[0]["n"])
+    return int(rows[0]["low"]), int(rows[0]["high"])
 
 
 def read_movimento(spark: SparkSession, uri: str, database: str, batch_id: str, partitions: int) -> DataFrame:
     bounds = batch_id_bounds(uri, database, batch_id)
     if bounds is None:
         return spark.createDataFrame([], MOVIMENTO_SCHEMA)
-    low, high, _ = bounds
+    low, high = bounds
 
     def read_range(start: int, end: int) -> DataFrame:
         pipeline = [{"$match": {"batch_id": batch_id, "id": {"$gte": start, "$lt": end}}}]
