@@ -6,14 +6,8 @@ With no PREFECT_API_URL configured, Prefect starts a temporary local server for 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
-
-# Offline-friendly defaults for Prefect's temporary server; any value already in the environment wins.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
+import flows  # noqa: F401  (sets Prefect's offline defaults before any test imports Prefect)
 
 TIERS = ("unit", "integration", "e2e")
 

@@ -1,7 +1,7 @@
 """The quality gate: a Great Expectations checkpoint over the `movimento_flat` Spark DataFrame.
 
-The suite is data (`expectations/movimento_flat.json`); run-time values (expected row count, "now") are passed
-as suite parameters. Results are summarised WITHOUT unexpected values: GX's default copies raw offending values
+The suite is data (`expectations/movimento_flat.json`); run-time values (expected row count and amount total,
+"now") are passed as suite parameters. Results are summarised WITHOUT unexpected values: GX's default copies raw offending values
 into its results and data docs, which would leak the very personal data the gate protects.
 """
 
