@@ -3,13 +3,25 @@ SHELL := /bin/bash
 UV := uv run --frozen
 PYTEST := $(UV) pytest
 
-.PHONY: help install services services-down run test test-unit test-integration test-e2e lint typecheck check bench clean
+.PHONY: help install services services-down run test test-unit test-integration test-e2e lint typecheck check bench clean \
+	server pools deploy worker-process worker-docker watch watch-s3 podman image docker-api
+
+# Deployment (README "Deploy"): a self-hosted Prefect server, two work pools, the deployments, workers, watchers.
+# Each defaults to the local server and folders unless already set in the environment.
+API := PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:4200/api}
+PREFECT := $(API) $(UV) prefect --no-prompt
+SICOOP_PROJECT_DIR ?= $(CURDIR)
+SICOOP_LANDING_VOLUME ?= $(CURDIR)/data/landing
+SICOOP_OUTPUT_VOLUME ?= $(CURDIR)/data/output
+LANDING ?= data/landing
 
 help:
 	@echo "make run          install, start local services, run the pipeline end to end (100,000 movimentos)"
 	@echo "make test         install, start local services, run unit + integration + e2e tests"
 	@echo "make test-unit | test-integration | test-e2e   one tier"
 	@echo "make lint typecheck bench services services-down clean"
+	@echo "make server pools deploy worker-process worker-docker watch watch-s3   deploy and trigger (README)"
+	@echo "make podman image docker-api   container image and Docker API with podman (no Docker engine)"
 
 install:
 	@bash scripts/bootstrap.sh
@@ -49,3 +61,40 @@ bench: install services
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache spark-warehouse
+
+server: install
+	$(UV) prefect server start --host 127.0.0.1 --port 4200
+
+pools: install
+	$(PREFECT) work-pool create sicooperative-process --type process --overwrite
+	$(PREFECT) work-pool create sicooperative-docker --type docker --overwrite
+	# Runs of one pool write the same Delta tables: one at a time.
+	$(PREFECT) work-pool set-concurrency-limit sicooperative-process 1
+	$(PREFECT) work-pool set-concurrency-limit sicooperative-docker 1
+
+deploy: install
+	mkdir -p $(SICOOP_LANDING_VOLUME) $(SICOOP_OUTPUT_VOLUME)
+	SICOOP_PROJECT_DIR=$(SICOOP_PROJECT_DIR) SICOOP_LANDING_VOLUME=$(SICOOP_LANDING_VOLUME) \
+	SICOOP_OUTPUT_VOLUME=$(SICOOP_OUTPUT_VOLUME) $(PREFECT) deploy --all
+
+worker-process: install
+	$(PREFECT) worker start --pool sicooperative-process
+
+worker-docker: install
+	$(PREFECT) worker start --pool sicooperative-docker
+
+watch: install
+	$(API) $(UV) python -m flows.watch $(LANDING) --landing local
+
+watch-s3: install
+	$(API) $(UV) python -m flows.watch $(LANDING) --landing local-s3
+
+podman:
+	@bash scripts/container/setup_podman.sh
+
+image: podman
+	@bash scripts/container/build_base.sh
+	@bash scripts/container/build_image.sh
+
+docker-api: podman
+	@bash scripts/container/start_docker_api.sh

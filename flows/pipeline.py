@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger
@@ -15,8 +14,10 @@ from tasks.export.task import ExportReport, export_movimento_flat
 from tasks.extract.task import extract_sources
 from tasks.gate.task import quality_gate
 from tasks.generate.task import generate_batch
+from tasks.landing.staging import locate_batch
 from tasks.load.task import load_batch
-from tasks.settings import get_settings
+from tasks.settings import Settings, get_settings
+from tasks.storage import Location, resolve
 from tasks.transform.task import build_movimento_flat
 
 T = TypeVar("T")
@@ -75,6 +76,13 @@ class RunSummary:
         return "\n".join(lines)
 
 
+def quality_dir(settings: Settings, output: Location) -> str:
+    """Great Expectations keeps its project (suites, results, data docs) on a local file system."""
+    if settings.quality_dir:
+        return settings.quality_dir
+    return output.join("quality").path if not output.is_s3 else "data/quality"
+
+
 @flow(name="sicooperative-pipeline", log_prints=True)
 def sicooperative_pipeline(
     associados: int = 5_000,
@@ -84,40 +92,48 @@ def sicooperative_pipeline(
     output: str | None = None,
     batch: str | None = None,
 ) -> dict[str, Any]:
-    """Generate (or take an existing landed `batch`), load, extract, mask, join, gate and export one batch."""
+    """Generate (or take an existing landed `batch`), load, extract, mask, join, gate and export one batch.
+
+    `batch` is a landed batch's folder or s3:// location, or its folder name under `landing` (what the
+    file-arrival triggers pass). `landing` and `output` are folders or s3://bucket/prefix.
+    """
     logger = get_run_logger()
     settings = get_settings()
-    landing_dir = Path(landing) if landing else settings.landing_dir
-    output_dir = Path(output) if output else settings.output_dir
+    landing_uri = landing or settings.landing_dir
+    output_location = resolve(output or settings.output_dir)
     times = StageTimes()
 
     if batch:
-        batch_dir = Path(batch)
+        batch_location = locate_batch(batch, landing_uri)
     else:
-        batch_dir = times.run(
+        batch_location = times.run(
             "generate",
-            lambda: generate_batch(landing_dir, associados, movimentos, seed),
+            lambda: generate_batch(resolve(landing_uri), associados, movimentos, seed),
             lambda _: movimentos,
         )
-    loaded = times.run("load", lambda: load_batch(batch_dir), lambda r: sum(r.rows.values()))
+    loaded = times.run("load", lambda: load_batch(batch_location), lambda r: sum(r.rows.values()))
     sources = times.run("extract", lambda: extract_sources(loaded.batch_id), lambda s: sum(s.rows.values()))
     flat = times.run("mask_and_join", lambda: build_movimento_flat(sources), lambda f: f.rows)
     sources.release()
     try:
         gate = times.run(
             "quality_gate",
-            lambda: quality_gate(flat, loaded.rows["movimento"], loaded.vlr_total, output_dir / "quality"),
+            lambda: quality_gate(
+                flat, loaded.rows["movimento"], loaded.vlr_total, quality_dir(settings, output_location)
+            ),
             lambda _: flat.rows,
         )
         exported: ExportReport = times.run(
-            "export", lambda: export_movimento_flat(gate, output_dir), lambda r: flat.rows - r.quarantined
+            "export",
+            lambda: export_movimento_flat(gate, output_location),
+            lambda r: flat.rows - r.quarantined,
         )
     finally:
         flat.frame.unpersist()
 
     summary = RunSummary(
         batch_id=loaded.batch_id,
-        batch_path=str(batch_dir),
+        batch_path=batch_location.uri,
         stage_seconds=times.seconds,
         stage_rows=times.rows,
         loaded=loaded.rows,
@@ -125,9 +141,9 @@ def sicooperative_pipeline(
         quarantined=exported.quarantined,
         expectations_passed=sum(o.success for o in gate.report.outcomes),
         expectations_total=len(gate.report.outcomes),
-        delta_path=str(exported.delta_path),
-        parquet_path=str(exported.parquet_path),
-        csv_path=str(exported.csv_path),
+        delta_path=exported.delta_path,
+        parquet_path=exported.parquet_path,
+        csv_path=exported.csv_path,
         delta_rows=exported.delta_rows,
         delta_inserted=exported.merge.inserted,
     )

@@ -28,8 +28,13 @@ class Settings(BaseSettings):
     mongo_uri_block: str | None = Field(default=None, description="Prefect Secret block holding the URI")
     mongo_database: str = "sicooperative"
 
-    landing_dir: Path = Path("data/landing")
-    output_dir: Path = Path("data/output")
+    landing_dir: str = Field(default="data/landing", description="landing folder or s3://bucket/prefix")
+    output_dir: str = Field(default="data/output", description="output folder or s3://bucket/prefix")
+    quality_dir: str | None = Field(
+        default=None,
+        description="Great Expectations project (local); default <output>/quality, or "
+        "data/quality when the output is on S3",
+    )
 
     spark_master: str = "local[2]"
     spark_driver_memory: str = "4g"
@@ -39,6 +44,15 @@ class Settings(BaseSettings):
     jars_dir: Path = Field(default=Path(".cache/jars"), description="Spark/Delta/JDBC jars, resolved once")
 
     load_chunk_rows: int = 5_000
+
+    # S3 (s3://bucket/prefix locations, read by Spark through S3A and by pyarrow). With no endpoint the AWS
+    # defaults apply (regional AWS endpoint, and the default credential chain when no keys are given).
+    s3_endpoint: str | None = Field(
+        default=None, description="S3-compatible endpoint URL (http://127.0.0.1:9000); unset: AWS S3"
+    )
+    s3_access_key_id: SecretStr | None = Field(default=None, description="unset: AWS default credentials")
+    s3_secret_access_key: SecretStr | None = None
+    s3_region: str | None = Field(default=None, description="e.g. us-east-1; unset: the AWS default chain")
 
 
 @lru_cache(maxsize=1)

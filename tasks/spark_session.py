@@ -7,6 +7,12 @@ network and starts faster than re-resolving. `python -m tasks.spark_session` res
 
 Versions: delta-spark's pip package is 4.4.1 but Maven Central serves its jar as 4.4.0 (the Python code of the
 two releases is identical but for its version string); the coordinate follows pyspark's major.minor (4.2).
+
+S3 (`s3a://`): hadoop-aws at pyspark's Hadoop version (3.5.0) with the individual AWS SDK v2 modules it needs,
+at the version hadoop-project 3.5.0 pins (2.35.4), instead of the 686 MB `software.amazon.awssdk:bundle` its
+POM names. Jars pyspark already ships (netty 4.2, httpclient, slf4j, commons-*) are excluded from resolution, so
+one version of each is on the class path. `s3://` locations are not mapped to S3A here: callers convert them
+with `tasks.storage.spark_path` (one scheme per table, so Delta's per-path commit lock always applies).
 """
 
 from __future__ import annotations
@@ -16,15 +22,79 @@ import os
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pyspark.sql import SparkSession
 
 from tasks.settings import Settings, get_settings
 
 DELTA_PACKAGE = "io.delta:delta-spark_4.2_2.13:4.4.0"
+HADOOP_AWS_VERSION = "3.5.0"  # = pyspark's hadoop-client-api/-runtime
+AWS_SDK_VERSION = "2.35.4"  # aws-java-sdk-v2.version of hadoop-project 3.5.0
 EXTRA_PACKAGES = (
     "org.postgresql:postgresql:42.7.14",
     "org.mongodb.spark:mongo-spark-connector_2.13:10.5.0",
+    f"org.apache.hadoop:hadoop-aws:{HADOOP_AWS_VERSION}",
+    f"software.amazon.awssdk:s3:{AWS_SDK_VERSION}",
+    f"software.amazon.awssdk:s3-transfer-manager:{AWS_SDK_VERSION}",
+    # Role and web-identity (EKS IRSA) credentials of the default chain.
+    f"software.amazon.awssdk:sts:{AWS_SDK_VERSION}",
+)
+# Left out of resolution (spark.jars.excludes, groupId:artifactId, globs allowed): the all-in-one SDK bundle,
+# what pyspark already ships in newer versions, and optional pieces S3A loads only when configured.
+EXCLUDED_PACKAGES = (
+    "software.amazon.awssdk:bundle",
+    "org.wildfly.openssl:*",  # fs.s3a.ssl.channel.mode=openssl only
+    "io.netty:*",
+    "org.apache.httpcomponents:*",
+    "org.slf4j:slf4j-api",
+    "commons-logging:commons-logging",
+    "commons-codec:commons-codec",
+    "org.apache.hadoop:hadoop-client-api",
+    "org.apache.hadoop:hadoop-client-runtime",
+)
+# The AWS SDK v2 modules S3A needs (s3, s3-transfer-manager, sts and their dependencies), as Ivy names them.
+AWS_SDK_MODULES = (
+    "annotations",
+    "apache-client",
+    "arns",
+    "auth",
+    "aws-core",
+    "aws-query-protocol",
+    "aws-xml-protocol",
+    "checksums",
+    "checksums-spi",
+    "crt-core",
+    "endpoints-spi",
+    "http-auth",
+    "http-auth-aws",
+    "http-auth-aws-eventstream",
+    "http-auth-spi",
+    "http-client-spi",
+    "identity-spi",
+    "json-utils",
+    "metrics-spi",
+    "netty-nio-client",
+    "profiles",
+    "protocol-core",
+    "regions",
+    "retries",
+    "retries-spi",
+    "s3",
+    "s3-transfer-manager",
+    "sdk-core",
+    "sts",
+    "third-party-jackson-core",
+    "utils",
+    "utils-lite",
+)
+S3A_JARS = (
+    f"org.apache.hadoop_hadoop-aws-{HADOOP_AWS_VERSION}.jar",
+    *(f"software.amazon.awssdk_{module}-{AWS_SDK_VERSION}.jar" for module in AWS_SDK_MODULES),
+    "software.amazon.eventstream_eventstream-1.0.1.jar",
+    # Hadoop 3.5's default S3A input stream (fs.s3a.input.stream.type=analytics); its dependencies are shaded.
+    "software.amazon.s3.analyticsaccelerator_analyticsaccelerator-s3-1.3.1.jar",
+    "org.reactivestreams_reactive-streams-1.0.4.jar",
 )
 # The jar files (as Ivy names them) the session needs at run time. Ivy also fetches transitive dependencies that
 # pyspark already ships in newer versions (hadoop, parquet, jackson); those stay out of the class path.
@@ -37,6 +107,7 @@ REQUIRED_JARS = (
     "org.mongodb_bson-record-codec-5.1.4.jar",
     "org.mongodb_mongodb-driver-core-5.1.4.jar",
     "org.mongodb_mongodb-driver-sync-5.1.4.jar",
+    *S3A_JARS,
 )
 
 _lock = threading.Lock()
@@ -65,7 +136,45 @@ def _builder(settings: Settings, app_name: str) -> SparkSession.Builder:
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         # Connection strings carry credentials: redact them from plans, logs and the UI.
         .config("spark.sql.redaction.options.regex", "(?i)url|uri|password|secret|token")
+        # S3A's fs.s3a.access.key / secret.key are redacted from configuration dumps (environment page, event
+        # log) by Spark's default spark.redaction.regex, (?i)secret|password|token|access[.]?key.
     )
+
+
+def s3a_options(settings: Settings) -> dict[str, str]:
+    """Hadoop S3A options (without the `spark.hadoop.` prefix) from the S3 settings.
+
+    No endpoint: AWS S3 with S3A's defaults (region resolution, TLS). No keys: the AWS SDK's default credential
+    chain, as pyarrow uses (environment, profile, web identity, container and instance roles; S3A's own default
+    list has no web identity). The values are credentials: never log them.
+    """
+    if bool(settings.s3_access_key_id) != bool(settings.s3_secret_access_key):
+        raise ValueError("set both SICOOP_S3_ACCESS_KEY_ID and SICOOP_S3_SECRET_ACCESS_KEY, or neither")
+    options: dict[str, str] = {}
+    if settings.s3_endpoint:
+        parts = urlsplit(settings.s3_endpoint)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("SICOOP_S3_ENDPOINT must be a URL such as http://127.0.0.1:9000")
+        options |= {
+            "fs.s3a.endpoint": settings.s3_endpoint,
+            "fs.s3a.path.style.access": "true",
+            "fs.s3a.connection.ssl.enabled": str(parts.scheme == "https").lower(),
+            # An S3-compatible server has no region of its own; SigV4 still signs one.
+            "fs.s3a.endpoint.region": settings.s3_region or "us-east-1",
+        }
+    elif settings.s3_region:
+        options["fs.s3a.endpoint.region"] = settings.s3_region
+    if settings.s3_access_key_id and settings.s3_secret_access_key:
+        options |= {
+            "fs.s3a.aws.credentials.provider": "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+            "fs.s3a.access.key": settings.s3_access_key_id.get_secret_value(),
+            "fs.s3a.secret.key": settings.s3_secret_access_key.get_secret_value(),
+        }
+    else:
+        options["fs.s3a.aws.credentials.provider"] = (
+            "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
+        )
+    return options
 
 
 def get_spark(settings: Settings | None = None, app_name: str = "sicooperative") -> SparkSession:
@@ -81,6 +190,8 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         jars_dir = settings.jars_dir.resolve()
         builder = _builder(settings, app_name)
+        for key, value in s3a_options(settings).items():
+            builder = builder.config(f"spark.hadoop.{key}", value)
         jars = cached_jars(jars_dir)
         if jars is not None:
             builder = builder.config("spark.jars", ",".join(str(jar) for jar in jars))
@@ -88,6 +199,7 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
             logger.info("resolving Spark jars from Maven Central into %s (first run only)", jars_dir)
             builder = (
                 builder.config("spark.jars.packages", ",".join((DELTA_PACKAGE, *EXTRA_PACKAGES)))
+                .config("spark.jars.excludes", ",".join(EXCLUDED_PACKAGES))
                 .config("spark.jars.ivy", str(jars_dir))
                 # The Mongo connector's POM names a version range; without this Ivy re-checks it online.
                 .config("spark.driver.extraJavaOptions", "-Divy.cache.ttl.default=eternal")

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import flows  # noqa: F401  (sets Prefect's offline defaults before any test imports Prefect)
+from tasks import storage
+from tasks.settings import Settings, get_settings
+from tasks.storage import Location
 
 TIERS = ("unit", "integration", "e2e")
 
@@ -39,7 +44,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     from dotenv import dotenv_values
 
     from tasks.load.mongo import mongo_client
-    from tasks.settings import get_settings
 
     local = {k: v for k, v in dotenv_values(".local/services.env").items() if v}
     dsn = os.environ.get("SICOOP_TEST_POSTGRES_DSN") or local.get("SICOOP_TEST_POSTGRES_DSN")
@@ -74,3 +78,35 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         else:
             os.environ[key] = value
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def s3_settings() -> Settings:
+    """The S3 settings the pipeline itself reads (environment, then .local/services.env)."""
+    get_settings.cache_clear()
+    settings = get_settings()
+    assert settings.s3_endpoint or os.environ.get("SICOOP_TEST_S3_BUCKET"), (
+        "no S3 configured: run `make services` (or set SICOOP_S3_ENDPOINT/_ACCESS_KEY_ID/_SECRET_ACCESS_KEY "
+        "and SICOOP_TEST_S3_BUCKET)"
+    )
+    return settings
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_settings: Settings) -> str:
+    from dotenv import dotenv_values
+
+    local = {k: v for k, v in dotenv_values(".local/services.env").items() if v}
+    bucket = os.environ.get("SICOOP_TEST_S3_BUCKET") or local.get("SICOOP_TEST_S3_BUCKET")
+    assert bucket, "no SICOOP_TEST_S3_BUCKET: run `make services` or set it"
+    return bucket
+
+
+@pytest.fixture
+def s3_prefix(s3_bucket: str, request: pytest.FixtureRequest) -> Iterator[Location]:
+    """A fresh, unique s3://<test bucket>/tests/<id>-<test name> prefix, deleted after the test."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", request.node.name)[:60]
+    location = storage.resolve(f"s3://{s3_bucket}/tests/{uuid.uuid4().hex[:12]}-{name}")
+    assert not storage.exists(location)
+    yield location
+    storage.delete_folder(location)

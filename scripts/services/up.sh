@@ -2,6 +2,8 @@
 # Start the local services a run or the tests need, unless the environment points at real ones:
 #   SICOOP_POSTGRES_DSN unset -> local PostgreSQL (Debian postgresql-15, cluster "sicoop" on 127.0.0.1:54329)
 #   SICOOP_MONGO_URI unset    -> local mongo-java-server (MongoDB wire protocol, H2 file backend, 127.0.0.1:27018)
+#   SICOOP_S3_ENDPOINT unset  -> local S3Proxy (S3 API, filesystem backend under .local/s3, 127.0.0.1:9000);
+#                                SICOOP_LOCAL_S3=0 skips it (real AWS S3 through the default credential chain)
 # Writes their connection settings to .local/services.env, which tasks/settings.py reads
 # (real environment variables always win over it).
 set -euo pipefail
@@ -27,6 +29,13 @@ if [ -z "${SICOOP_MONGO_URI:-}" ]; then
   echo "SICOOP_MONGO_URI=mongodb://127.0.0.1:${port}/" >>"$staged"
 else
   echo "SICOOP_MONGO_URI is set: not starting a local MongoDB-wire server"
+fi
+
+if [ -z "${SICOOP_S3_ENDPOINT:-}" ] && [ "${SICOOP_LOCAL_S3:-1}" != 0 ]; then
+  bash "$here/start_s3.sh"
+  cat "$root/.local/s3.env" >>"$staged"
+else
+  echo "SICOOP_S3_ENDPOINT or SICOOP_LOCAL_S3=0 is set: not starting a local S3 server"
 fi
 
 mv "$staged" "$env_file"

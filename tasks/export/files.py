@@ -2,19 +2,19 @@
 
 Parquet is partitioned by batch_id with dynamic partition overwrite: a re-run replaces only its own batch, new
 batches add partitions. The CSV is the original challenge's deliverable: one file, header, every column a
-string; it is rebuilt from the Delta table (all batches) and swapped in atomically.
+string; it is rebuilt from the Delta table (all batches) and swapped in whole (a rename locally, one object
+PUT-by-copy on S3).
 """
 
 from __future__ import annotations
 
-import shutil
 import uuid
-from pathlib import Path
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS
+from tasks.storage import Location, delete_folder, list_files
 
 CSV_DELIMITER = ","
 
@@ -28,10 +28,9 @@ def write_parquet(frame: DataFrame, path: str) -> None:
     )
 
 
-def write_single_csv(frame: DataFrame, target: Path) -> None:
-    """Write every column as a string into exactly one CSV file at `target`, replacing it atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = target.parent / f".{target.name}.{uuid.uuid4().hex}"
+def write_single_csv(frame: DataFrame, target: Location) -> None:
+    """Write every column as a string into exactly one CSV file at `target`, replacing it whole."""
+    work = target.parent.join(f".{target.name}.{uuid.uuid4().hex}")
     as_text = frame.select(*[F.col(name).cast("string").alias(name) for name in OUTPUT_COLUMNS])
     try:
         (
@@ -41,13 +40,13 @@ def write_single_csv(frame: DataFrame, target: Path) -> None:
             .option("delimiter", CSV_DELIMITER)
             .option("timestampFormat", "yyyy-MM-dd HH:mm:ss")
             .option("emptyValue", "")
-            .csv(str(work))
+            .csv(work.spark_path)
         )
-        parts = sorted(work.glob("part-*.csv"))
+        parts = [
+            part for part in list_files(work) if part.name.startswith("part-") and part.name.endswith(".csv")
+        ]
         if len(parts) != 1:
-            raise RuntimeError(f"expected one CSV part in {work}, found {len(parts)}")
-        staged = target.parent / f".{target.name}.staged"
-        shutil.move(str(parts[0]), staged)
-        staged.replace(target)
+            raise RuntimeError(f"expected one CSV part in {work.uri}, found {len(parts)}")
+        target.filesystem.move(parts[0].path, target.path)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        delete_folder(work)

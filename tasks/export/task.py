@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -17,42 +16,52 @@ from tasks.gate.policy import VIOLATED_RULES
 from tasks.gate.task import GateResult
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.spark_session import get_spark
+from tasks.storage import Location
 from tasks.transform.flatten import INTEGRITY
 
 
 @dataclass(frozen=True)
 class ExportReport:
-    delta_path: Path
-    parquet_path: Path
-    csv_path: Path
-    quarantine_path: Path
+    delta_path: str
+    parquet_path: str
+    csv_path: str
+    quarantine_path: str
     merge: MergeCount
     delta_rows: int
     quarantined: int
 
 
-def export_paths(output_dir: Path) -> tuple[Path, Path, Path, Path]:
-    return (
-        output_dir / "delta" / TABLE_NAME,
-        output_dir / "parquet" / TABLE_NAME,
-        output_dir / "csv" / f"{TABLE_NAME}.csv",
-        output_dir / "quarantine" / TABLE_NAME,
-    )
+@dataclass(frozen=True)
+class ExportLocations:
+    delta: Location
+    parquet: Location
+    csv: Location
+    quarantine: Location
+
+    @classmethod
+    def under(cls, output: Location) -> ExportLocations:
+        return cls(
+            delta=output.join("delta", TABLE_NAME),
+            parquet=output.join("parquet", TABLE_NAME),
+            csv=output.join("csv", f"{TABLE_NAME}.csv"),
+            quarantine=output.join("quarantine", TABLE_NAME),
+        )
 
 
 @task(name="export", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
-def export_movimento_flat(gate: GateResult, output_dir: Path) -> ExportReport:
+def export_movimento_flat(gate: GateResult, output: Location) -> ExportReport:
     """Delta first (transactional MERGE), then the Parquet partition of this batch, then the CSV of the table;
-    quarantined rows are MERGEd into the quarantine Delta table with the rules they broke."""
+    quarantined rows are MERGEd into the quarantine Delta table with the rules they broke. `output` is a
+    folder or an S3 prefix."""
     logger = get_run_logger()
     spark = get_spark()
     started = time.perf_counter()
-    delta_path, parquet_path, csv_path, quarantine_path = export_paths(output_dir.resolve())
+    where = ExportLocations.under(output)
     published = gate.split.passed.select(*OUTPUT_COLUMNS)
-    merge = merge_into_delta(spark, str(delta_path), published)
-    write_parquet(published, str(parquet_path))
-    table = spark.read.format("delta").load(str(delta_path))
-    write_single_csv(table, csv_path)
+    merge = merge_into_delta(spark, where.delta.spark_path, published)
+    write_parquet(published, where.parquet.spark_path)
+    table = spark.read.format("delta").load(where.delta.spark_path)
+    write_single_csv(table, where.csv)
     delta_rows = table.count()
     if gate.split.rows:
         quarantined = gate.split.quarantined.select(
@@ -60,7 +69,9 @@ def export_movimento_flat(gate: GateResult, output_dir: Path) -> ExportReport:
             F.col(INTEGRITY).alias("integridade"),
             F.col(VIOLATED_RULES).alias("regras_violadas"),
         )
-        merge_into_delta(spark, str(quarantine_path), quarantined, QUARANTINE_TABLE_COMMENT, update_when=None)
+        merge_into_delta(
+            spark, where.quarantine.spark_path, quarantined, QUARANTINE_TABLE_COMMENT, update_when=None
+        )
     gate.split.release()
     logger.info(
         "exported in %.2fs: delta v%d (+%d inserted, %d updated, %d rows total), parquet, csv %s; %d quarantined",
@@ -69,9 +80,15 @@ def export_movimento_flat(gate: GateResult, output_dir: Path) -> ExportReport:
         merge.inserted,
         merge.updated,
         delta_rows,
-        csv_path,
+        where.csv.uri,
         gate.split.rows,
     )
     return ExportReport(
-        delta_path, parquet_path, csv_path, quarantine_path, merge, delta_rows, gate.split.rows
+        where.delta.uri,
+        where.parquet.uri,
+        where.csv.uri,
+        where.quarantine.uri,
+        merge,
+        delta_rows,
+        gate.split.rows,
     )

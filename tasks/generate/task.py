@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -10,8 +11,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.generate.generator import GenerationConfig, generate
-from tasks.landing.writer import write_batch
+from tasks.landing.writer import upload_batch, write_batch
 from tasks.retry import TASK_RETRY_OPTIONS
+from tasks.storage import Location, resolve
 
 
 def batch_id_for(config: GenerationConfig) -> str:
@@ -21,30 +23,31 @@ def batch_id_for(config: GenerationConfig) -> str:
 
 @task(name="generate", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def generate_batch(
-    landing_dir: Path, associados: int, movimentos: int, seed: int, as_of: datetime | None = None
-) -> Path:
+    landing: Location, associados: int, movimentos: int, seed: int, as_of: datetime | None = None
+) -> Location:
+    """Generate and land a batch in `landing` (a folder, or S3 through a local temporary copy)."""
     logger = get_run_logger()
     started = time.perf_counter()
     config = GenerationConfig(associados=associados, movimentos=movimentos, seed=seed, as_of=as_of)
     tables = generate(config)
     generated = time.perf_counter() - started
-    batch_dir = write_batch(
-        landing_dir,
-        batch_id_for(config),
-        tables,
-        {
-            "seed": seed,
-            "associados": associados,
-            "movimentos": movimentos,
-            "as_of": config.reference_time.isoformat(),
-        },
-    )
+    generator: dict[str, str | int] = {
+        "seed": seed,
+        "associados": associados,
+        "movimentos": movimentos,
+        "as_of": config.reference_time.isoformat(),
+    }
+    if landing.is_s3:
+        with tempfile.TemporaryDirectory(prefix="sicoop-generate-") as work:
+            batch = upload_batch(write_batch(Path(work), batch_id_for(config), tables, generator), landing)
+    else:
+        batch = resolve(write_batch(Path(landing.path), batch_id_for(config), tables, generator))
     logger.info(
         "generated %s: %s in %.2fs (%.0f movimento rows/s), landed in %.2fs total",
-        batch_dir.name,
+        batch.uri,
         ", ".join(f"{name}={table.num_rows:,}" for name, table in tables.items()),
         generated,
         movimentos / generated if generated else 0.0,
         time.perf_counter() - started,
     )
-    return batch_dir
+    return batch

@@ -1,26 +1,27 @@
-"""Keep a rejected batch aside for inspection, with the reason next to it."""
+"""Keep a rejected batch aside for inspection, with the reason next to it, where it landed (folder or S3)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
-from pathlib import Path
+
+from tasks.storage import Location, exists, join, move_folder, resolve, write_bytes
 
 REJECTED_DIR = "_rejected"
 REASON_FILE = "_rejection.json"
 
 
-def move_aside(batch_dir: Path, reason: str) -> Path:
-    """Move `<landing>/<batch>` to `<landing>/_rejected/<batch>` (suffixed if that exists) and record why."""
-    rejected_root = batch_dir.parent / REJECTED_DIR
-    rejected_root.mkdir(parents=True, exist_ok=True)
-    target = rejected_root / batch_dir.name
-    if target.exists():
-        target = rejected_root / f"{batch_dir.name}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
-    shutil.move(str(batch_dir), target)
-    (target / REASON_FILE).write_text(
-        json.dumps({"rejected_at": datetime.now(UTC).isoformat(), "reason": reason}, indent=2),
-        encoding="utf-8",
-    )
-    return target
+def move_aside(batch: Location | str, reason: str) -> Location:
+    """Move `<landing>/<batch>` to `<landing>/_rejected/<batch>` (suffixed if that exists) and record why.
+
+    The landing's watcher ignores `_rejected`, so a rejected batch never triggers a run again.
+    """
+    batch = resolve(batch)
+    parent = batch.uri.rstrip("/").rsplit("/", 1)[0]
+    target = resolve(join(parent, REJECTED_DIR, batch.name))
+    if exists(target):
+        target = resolve(f"{target.uri}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
+    moved = move_folder(batch, target)
+    record = {"rejected_at": datetime.now(UTC).isoformat(), "batch": batch.uri, "reason": reason}
+    write_bytes(moved.join(REASON_FILE), json.dumps(record, indent=2).encode("utf-8"))
+    return moved

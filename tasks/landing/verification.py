@@ -36,12 +36,16 @@ _KIND_NAMES = {
 class BatchRejected(ValueError):
     """The batch cannot be loaded as it is. A data error: never retried."""
 
-    def __init__(self, batch_dir: Path, file_name: str | None, problem: str) -> None:
-        self.batch_dir = batch_dir
+    def __init__(self, batch_dir: Path | str, file_name: str | None, problem: str) -> None:
+        self.batch_dir = str(batch_dir)
         self.file_name = file_name
         self.problem = problem
-        where = f"{batch_dir / file_name}" if file_name else f"{batch_dir}"
+        where = f"{self.batch_dir.rstrip('/')}/{file_name}" if file_name else self.batch_dir
         super().__init__(f"{where}: {problem}")
+
+    def relocated(self, batch_uri: str) -> BatchRejected:
+        """The same rejection, naming the batch where it landed (e.g. s3://...) instead of a local copy."""
+        return BatchRejected(batch_uri, self.file_name, self.problem)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pyarrow.csv as pacsv
 
 from tasks.domain.tables import TABLES
 from tasks.landing.manifest import MANIFEST_NAME, Manifest, ManifestFile, sha256_of, write_manifest
+from tasks.storage import Location, copy_file, resolve
 
 CSV_DELIMITER = ";"
 
@@ -38,3 +39,12 @@ def write_batch(
     manifest = Manifest(batch_id=batch_id, created_at=datetime.now(UTC), generator=generator, files=entries)
     write_manifest(batch_dir, manifest)
     return batch_dir
+
+
+def upload_batch(batch_dir: Path, landing: Location) -> Location:
+    """Copy a locally written batch to a remote landing (S3), data files first and the manifest last, so the
+    batch appears complete only when it is."""
+    target = landing.join(batch_dir.name)
+    for path in sorted(batch_dir.iterdir(), key=lambda path: path.name == MANIFEST_NAME):
+        copy_file(resolve(path), target.join(path.name))
+    return target

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 import pyarrow.compute as pc
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.landing.rejection import move_aside
+from tasks.landing.staging import local_copy
 from tasks.landing.verification import BatchRejected, verify_batch
 from tasks.load.mongo import load_mongo
 from tasks.load.postgres import load_postgres
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.secrets import mongo_uri, postgres_dsn
 from tasks.settings import get_settings
+from tasks.storage import Location
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class LoadReport:
 
 
 @task(name="load", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
-def load_batch(batch_dir: Path) -> LoadReport:
+def load_batch(batch_location: Location) -> LoadReport:
     """Reject a bad batch (moved to `<landing>/_rejected/`) before anything of it is written.
 
     PostgreSQL loads in one transaction (all or nothing), then MongoDB; both are upserts, so a retry after a
@@ -37,14 +38,18 @@ def load_batch(batch_dir: Path) -> LoadReport:
     """
     logger = get_run_logger()
     settings = get_settings()
-    try:
-        batch = verify_batch(batch_dir)
-        pg_counts = load_postgres(postgres_dsn(settings), batch)
-    except BatchRejected as rejected:
-        moved = move_aside(rejected.batch_dir, str(rejected))
-        logger.error("batch rejected and moved to %s: %s", moved, rejected)
-        raise
-    mongo_counts = load_mongo(mongo_uri(settings), settings.mongo_database, batch, settings.load_chunk_rows)
+    with local_copy(batch_location) as batch_dir:
+        try:
+            batch = verify_batch(batch_dir)
+            pg_counts = load_postgres(postgres_dsn(settings), batch)
+        except BatchRejected as rejected:
+            where_landed = rejected.relocated(batch_location.uri)
+            moved = move_aside(batch_location, str(where_landed))
+            logger.error("batch rejected and moved to %s: %s", moved.uri, where_landed)
+            raise where_landed from None
+        mongo_counts = load_mongo(
+            mongo_uri(settings), settings.mongo_database, batch, settings.load_chunk_rows
+        )
     inserted = {name: count.inserted for name, count in pg_counts.items()} | {
         "movimento": mongo_counts.inserted
     }

@@ -104,7 +104,7 @@ def test_errors_never_quote_the_offending_value(batch_dir: Path) -> None:
 
 
 def test_rejected_batch_is_moved_aside_with_its_reason(batch_dir: Path) -> None:
-    moved = move_aside(batch_dir, "conta.csv: broken")
+    moved = Path(move_aside(batch_dir, "conta.csv: broken").path)
     assert not batch_dir.exists()
     assert moved.parent.name == "_rejected" and (moved / "conta.csv").is_file()
     assert "conta.csv: broken" in (moved / REASON_FILE).read_text()

@@ -1,0 +1,41 @@
+"""One abstraction for "a folder that may be local or on S3" (`s3://bucket/prefix`), for pyarrow and Spark."""
+
+from tasks.storage.location import (
+    Location,
+    copy_file,
+    copy_folder,
+    delete_folder,
+    download_folder,
+    exists,
+    is_s3_uri,
+    join,
+    list_files,
+    list_folders,
+    move_folder,
+    open_input,
+    read_bytes,
+    resolve,
+    s3_filesystem,
+    spark_path,
+    write_bytes,
+)
+
+__all__ = [
+    "Location",
+    "copy_file",
+    "copy_folder",
+    "delete_folder",
+    "download_folder",
+    "exists",
+    "is_s3_uri",
+    "join",
+    "list_files",
+    "list_folders",
+    "move_folder",
+    "open_input",
+    "read_bytes",
+    "resolve",
+    "s3_filesystem",
+    "spark_path",
+    "write_bytes",
+]

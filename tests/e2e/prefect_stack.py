@@ -1,0 +1,135 @@
+"""A real self-hosted Prefect stack for end-to-end tests: `prefect server start`, `prefect deploy`, workers and
+landing watchers, each its own process, exactly as an operator would run them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.sorting import FlowRunSort
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class PrefectServer:
+    api_url: str
+    home: Path
+    logs: Path
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for a process talking to this server (and nothing of the test session's Prefect)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        env |= {
+            "PREFECT_API_URL": self.api_url,
+            "PREFECT_HOME": str(self.home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            # Workers poll every 10 s by default; the tests measure the pipeline, not the polling.
+            "PREFECT_WORKER_QUERY_SECONDS": "2",
+            "PREFECT_WORKER_PREFETCH_SECONDS": "2",
+        }
+        return env | extra
+
+    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> str:
+        """Run the `prefect` CLI against this server; fails the test with its output if it fails."""
+        done = subprocess.run(
+            [str(BIN / "prefect"), "--no-prompt", *args],
+            cwd=REPO,
+            env=env or self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        assert done.returncode == 0, f"prefect {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    def client(self) -> SyncPrefectClient:
+        return SyncPrefectClient(self.api_url)
+
+    def flow_runs(self, deployment: str) -> list[FlowRun]:
+        with self.client() as client:
+            return client.read_flow_runs(
+                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[deployment])),
+                sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+            )
+
+    def runs_for_batch(self, deployment: str, batch: str) -> list[FlowRun]:
+        return [run for run in self.flow_runs(deployment) if run.parameters.get("batch") == batch]
+
+    def wait_for_completed_run(self, deployment: str, batch: str, timeout: float) -> FlowRun:
+        """The one run of `deployment` for `batch`, once final; fails unless it Completed."""
+        deadline = time.monotonic() + timeout
+        runs: list[FlowRun] = []
+        while time.monotonic() < deadline:
+            runs = self.runs_for_batch(deployment, batch)
+            if runs and all(run.state and run.state.is_final() for run in runs):
+                break
+            time.sleep(2)
+        states = [(run.name, run.state.type.value if run.state else None) for run in runs]
+        assert len(runs) == 1, f"{deployment}: expected one run for {batch} within {timeout:.0f} s: {states}"
+        [run] = runs
+        assert run.state and run.state.is_completed(), f"run {run.name} for {batch}: {run.state}"
+        return run
+
+
+@contextmanager
+def background(
+    args: Sequence[str], env: dict[str, str], log: Path, cwd: Path = REPO
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A long-running process (server, worker, watcher), stopped (SIGINT, then SIGKILL) on exit."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            list(args), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@contextmanager
+def prefect_server(root: Path) -> Iterator[PrefectServer]:
+    port = free_port()
+    server = PrefectServer(api_url=f"http://127.0.0.1:{port}/api", home=root / "home", logs=root / "logs")
+    args = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
+    with background(args, server.env(), server.logs / "server.log") as process:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (server.logs / "server.log").read_text()
+            try:
+                if httpx.get(f"{server.api_url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        else:
+            raise AssertionError(f"Prefect server did not start:\n{(server.logs / 'server.log').read_text()}")
+        yield server
