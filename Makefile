@@ -50,6 +50,7 @@ test-e2e: install services
 lint: install
 	$(UV) ruff check flows tasks tests bench
 	$(UV) ruff format --check flows tasks tests bench
+	$(UV) hadolint --failure-threshold error Dockerfile
 
 typecheck: install
 	$(UV) mypy

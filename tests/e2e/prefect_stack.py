@@ -133,3 +133,11 @@ def prefect_server(root: Path) -> Iterator[PrefectServer]:
         else:
             raise AssertionError(f"Prefect server did not start:\n{(server.logs / 'server.log').read_text()}")
         yield server
+
+
+def report_delay(label: str, arrived: float, run: FlowRun) -> None:
+    """Arrival -> run start and -> run end, printed for the record (`pytest -s`); never asserted."""
+    assert run.start_time and run.end_time
+    started = run.start_time.timestamp() - arrived
+    ended = run.end_time.timestamp() - arrived
+    print(f"\n[{label}] batch arrival -> run start {started:.1f} s, -> run completed {ended:.1f} s")

@@ -14,13 +14,12 @@ from subprocess import Popen
 
 import pytest
 from deltalake import DeltaTable
-from prefect.client.schemas.objects import FlowRun
 
 from tasks.landing.manifest import MANIFEST_NAME
 from tasks.landing.writer import upload_batch
 from tasks.storage import Location, read_bytes, resolve
 from tests.batches import land_batch
-from tests.e2e.prefect_stack import BIN, PrefectServer, background, prefect_server
+from tests.e2e.prefect_stack import BIN, PrefectServer, background, prefect_server, report_delay
 
 DEPLOYMENT = "pipeline-process"
 MOVIMENTOS = 1_000
@@ -62,13 +61,6 @@ def watcher(
         "--landing", landing, "--interval", "1", "--cursor", str(root / "cursor.json"),
     ]  # fmt: skip
     return background(args, server.env(), root / "watcher.log")
-
-
-def report_delay(label: str, arrived: float, run: FlowRun) -> None:
-    """Arrival -> run start and -> run end, printed for the closing note (`pytest -s`)."""
-    started = run.start_time.timestamp() - arrived
-    ended = run.end_time.timestamp() - arrived
-    print(f"\n[{label}] batch arrival -> run start {started:.1f} s, -> run completed {ended:.1f} s")
 
 
 def test_batches_landing_in_a_folder_start_one_run_each(
