@@ -48,6 +48,7 @@ class RunSummary:
     quarantined: int
     expectations_passed: int
     expectations_total: int
+    data_docs: str  # this run's page of the quality gate's data docs
     delta_path: str
     parquet_path: str
     csv_path: str
@@ -68,7 +69,8 @@ class RunSummary:
             "",
             f"- loaded rows: {', '.join(f'{k}={v:,}' for k, v in self.loaded.items())}",
             f"- orphans: {self.orphans}; quarantined rows: {self.quarantined}",
-            f"- quality gate: {self.expectations_passed}/{self.expectations_total} expectations passed",
+            f"- quality gate: {self.expectations_passed}/{self.expectations_total} expectations passed; "
+            f"data docs `{self.data_docs}`",
             f"- Delta: `{self.delta_path}` ({self.delta_rows:,} rows, +{self.delta_inserted:,} this run)",
             f"- Parquet: `{self.parquet_path}`",
             f"- CSV: `{self.csv_path}`",
@@ -119,7 +121,11 @@ def sicooperative_pipeline(
         gate = times.run(
             "quality_gate",
             lambda: quality_gate(
-                flat, loaded.rows["movimento"], loaded.vlr_total, quality_dir(settings, output_location)
+                flat,
+                loaded.rows["movimento"],
+                loaded.vlr_total,
+                quality_dir(settings, output_location),
+                loaded.batch_id,
             ),
             lambda _: flat.rows,
         )
@@ -141,6 +147,7 @@ def sicooperative_pipeline(
         quarantined=exported.quarantined,
         expectations_passed=sum(o.success for o in gate.report.outcomes),
         expectations_total=len(gate.report.outcomes),
+        data_docs=str(gate.report.data_docs),
         delta_path=exported.delta_path,
         parquet_path=exported.parquet_path,
         csv_path=exported.csv_path,

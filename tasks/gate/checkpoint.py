@@ -13,9 +13,12 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import great_expectations as gx
 from great_expectations.checkpoint.actions import UpdateDataDocsAction
+from great_expectations.core import ExpectationSuiteValidationResult
+from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
 
@@ -53,7 +56,7 @@ class ExpectationOutcome:
 class GateReport:
     suite: str
     outcomes: list[ExpectationOutcome]
-    data_docs: Path
+    data_docs: Path | None  # None for suites validated without data docs (the source tables)
     quarantined_rows: int = 0
     quarantine_by_rule: dict[str, int] = field(default_factory=dict)
 
@@ -78,7 +81,7 @@ class GateReport:
         lines = [
             f"# Quality gate `{self.suite}`: {verdict} ({len(self.outcomes) - len(self.failures)}/{len(self.outcomes)})",
             "",
-            f"Data docs: `{self.data_docs}`",
+            f"Data docs: `{self.data_docs or 'none'}`",
             "",
             f"Quarantined rows: {self.quarantined_rows:,}"
             + "".join(f"; {rule}: {count:,}" for rule, count in sorted(self.quarantine_by_rule.items())),
@@ -123,8 +126,41 @@ def _observed(result: dict[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-def run_gate(frame: DataFrame, suite_name: str, parameters: dict[str, Any], quality_dir: Path) -> GateReport:
-    """Validate the frame against the suite; write data docs under quality_dir; never raise on failure."""
+def outcomes_of(validation_result: ExpectationSuiteValidationResult) -> list[ExpectationOutcome]:
+    """Each expectation's result with its rule and policy: counts only (SAFE_RESULT_FORMAT), never values."""
+    outcomes = []
+    for expectation_result in validation_result.results:
+        config = expectation_result.expectation_config
+        if config is None:  # GX sets it for every result of a suite run
+            continue
+        details = expectation_result.result or {}
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=config.type,
+                column=config.kwargs.get("column"),
+                rule=str((config.meta or {}).get("regra", "")),
+                policy=policy_of(config.meta),
+                success=bool(expectation_result.success),
+                unexpected_count=details.get("unexpected_count"),
+                unexpected_percent=details.get("unexpected_percent"),
+                observed=_observed(details),
+            )
+        )
+    return outcomes
+
+
+def run_gate(
+    frame: DataFrame,
+    suite_name: str,
+    parameters: dict[str, Any],
+    quality_dir: Path,
+    run_name: str | None = None,
+) -> GateReport:
+    """Validate the frame against the suite; write data docs under quality_dir; never raise on failure.
+
+    Every run (named `run_name`, e.g. the batch id) keeps its own page in the data docs site, next to the
+    earlier runs'; the report points at this run's page.
+    """
     quality_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # logs, not terminal animations
@@ -145,28 +181,21 @@ def run_gate(frame: DataFrame, suite_name: str, parameters: dict[str, Any], qual
             result_format=SAFE_RESULT_FORMAT,
         )
     )
-    result = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters)
+    result = checkpoint.run(
+        batch_parameters={"dataframe": frame},
+        expectation_parameters=parameters,
+        run_id=RunIdentifier(run_name=run_name),
+    )
     outcomes = []
-    for validation_result in result.run_results.values():
-        for expectation_result in validation_result.results:
-            config = expectation_result.expectation_config
-            if config is None:  # GX sets it for every result of a suite run
-                continue
-            details = expectation_result.result or {}
-            outcomes.append(
-                ExpectationOutcome(
-                    expectation=config.type,
-                    column=config.kwargs.get("column"),
-                    rule=str((config.meta or {}).get("regra", "")),
-                    policy=policy_of(config.meta),
-                    success=bool(expectation_result.success),
-                    unexpected_count=details.get("unexpected_count"),
-                    unexpected_percent=details.get("unexpected_percent"),
-                    observed=_observed(details),
-                )
-            )
+    run_page: Path | None = None
+    for identifier, validation_result in result.run_results.items():
+        for site in context.get_docs_sites_urls(resource_identifier=identifier):
+            url = site.get("site_url") or ""
+            if url.startswith("file://"):
+                run_page = Path(unquote(url.removeprefix("file://")))
+        outcomes += outcomes_of(validation_result)
     docs_index = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    return GateReport(suite=suite_name, outcomes=outcomes, data_docs=docs_index)
+    return GateReport(suite=suite_name, outcomes=outcomes, data_docs=run_page or docs_index)
 
 
 def gate_parameters(expected_rows: int, expected_vlr_total: Decimal, now: datetime) -> dict[str, Any]:

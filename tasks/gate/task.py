@@ -31,8 +31,13 @@ class GateResult:
 
 @task(name="quality_gate", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def quality_gate(
-    flat: FlatTable, expected_rows: int, expected_vlr_total: Decimal, quality_dir: Path | str
+    flat: FlatTable,
+    expected_rows: int,
+    expected_vlr_total: Decimal,
+    quality_dir: Path | str,
+    batch_id: str | None = None,
 ) -> GateResult:
+    """Quarantine, then validate the rest; the data docs keep a page per run, named after the batch."""
     logger = get_run_logger()
     started = time.perf_counter()
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -42,7 +47,7 @@ def quality_gate(
     # Reconciliation on what is left: exported + quarantined = the batch.
     parameters = gate_parameters(expected_rows - split.rows, expected_vlr_total - split.vlr_total, now)
     report = replace(
-        run_gate(split.passed, SUITE, parameters, Path(quality_dir)),
+        run_gate(split.passed, SUITE, parameters, Path(quality_dir), run_name=batch_id),
         quarantined_rows=split.rows,
         quarantine_by_rule=split.by_rule,
     )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pyarrow.compute as pc
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from tasks.gate.sources import check_sources
 from tasks.landing.rejection import move_aside
 from tasks.landing.staging import local_copy
-from tasks.landing.verification import BatchRejected, verify_batch
+from tasks.landing.verification import BatchRejected, VerifiedBatch, verify_batch
 from tasks.load.mongo import load_mongo
 from tasks.load.postgres import load_postgres
 from tasks.retry import TASK_RETRY_OPTIONS
@@ -29,6 +32,23 @@ class LoadReport:
     updated: dict[str, int] = field(default_factory=dict)
 
 
+def check_source_suites(batch: VerifiedBatch) -> None:
+    """The source tables' suites: a `fail` rule rejects the batch; `warn` rules are reported."""
+    logger = get_run_logger()
+    check = check_sources(batch.tables, datetime.now(UTC).replace(tzinfo=None))
+    create_markdown_artifact(
+        key="sicooperative-source-quality",
+        markdown=check.markdown(),
+        description="Source tables' suites, checked at load time",
+    )
+    for table, outcome in check.warnings:
+        logger.warning("source suite %s: %s", table, outcome.describe())
+    if check.blocking:
+        table, outcome = check.blocking[0]
+        others = f" (and {len(check.blocking) - 1} more)" if len(check.blocking) > 1 else ""
+        raise BatchRejected(batch.path, f"{table}.csv", f"rule {outcome.describe()}{others}")
+
+
 @task(name="load", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def load_batch(batch_location: Location) -> LoadReport:
     """Reject a bad batch (moved to `<landing>/_rejected/`) before anything of it is written.
@@ -41,6 +61,7 @@ def load_batch(batch_location: Location) -> LoadReport:
     with local_copy(batch_location) as batch_dir:
         try:
             batch = verify_batch(batch_dir)
+            check_source_suites(batch)
             pg_counts = load_postgres(postgres_dsn(settings), batch)
         except BatchRejected as rejected:
             where_landed = rejected.relocated(batch_location.uri)

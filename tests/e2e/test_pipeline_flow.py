@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
@@ -13,7 +12,6 @@ import pyarrow.dataset as ds
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.pipeline import sicooperative_pipeline
 from tasks.gate.checkpoint import GateFailed
@@ -23,12 +21,6 @@ from tasks.landing.writer import CSV_DELIMITER
 from tests.batches import land_batch, rewrite_file
 
 MOVIMENTOS = 4_000
-
-
-@pytest.fixture(scope="session")
-def prefect_server() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +73,12 @@ def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -
         "quality_gate",
         "export",
     }
-    assert (output / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").is_file()
+    site = output / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert (site / "index.html").is_file()
+    # This run's own page of the data docs, named after its batch.
+    page = Path(first_run["data_docs"])
+    assert page.is_file() and page.is_relative_to(site / "validations")
+    assert Path(first_run["batch_path"]).name in str(page)
 
 
 def test_no_raw_personal_data_in_any_output_file(first_run, workspace) -> None:
@@ -111,6 +108,9 @@ def test_second_run_of_the_same_batch_adds_nothing(first_run, workspace) -> None
     assert again["delta_rows"] == first_run["delta_rows"]
     assert again["delta_inserted"] == 0
     assert again["loaded"] == first_run["loaded"]
+    # Each run keeps its data docs page: the first run's is still there.
+    assert again["data_docs"] != first_run["data_docs"]
+    assert Path(first_run["data_docs"]).is_file() and Path(again["data_docs"]).is_file()
 
 
 def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, workspace, tmp_path) -> None:

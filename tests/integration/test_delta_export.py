@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 from tasks.domain.movimento_flat import COLUMN_COMMENTS, OUTPUT_COLUMNS, TABLE_COMMENT
 from tasks.export.delta import merge_into_delta
 from tasks.export.files import write_parquet, write_single_csv
+from tasks.storage import resolve
 from tests.unit.gate.test_gate import clean_flat
 
 
@@ -46,7 +47,7 @@ def test_parquet_partitions_and_single_csv(spark: SparkSession, tmp_path: Path) 
     write_parquet(published, str(tmp_path / "parquet"))  # same batch again: replaced, not appended
     assert spark.read.parquet(str(tmp_path / "parquet")).count() == 10
     csv_path = tmp_path / "csv" / "movimento_flat.csv"
-    write_single_csv(published, csv_path)
+    write_single_csv(published, resolve(csv_path))
     lines = csv_path.read_text(encoding="utf-8").splitlines()
     assert lines[0].split(",")[:3] == ["nome_associado", "sobrenome_associado", "idade_associado"]
     assert len(lines) == 11

@@ -12,7 +12,15 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, load_suite, run_gate
+from tasks.domain.movimento_flat import OUTPUT_COLUMNS
+from tasks.gate.checkpoint import (
+    GateFailed,
+    GateReport,
+    gate_parameters,
+    load_suite,
+    load_suite_json,
+    run_gate,
+)
 from tasks.transform.flatten import flatten
 from tasks.transform.masking import mask_sources
 from tests.unit.transform.test_flatten import T0
@@ -189,7 +197,46 @@ def test_table_level_defects(spark: SparkSession, quality_dir: Path) -> None:
         "vlr_transacao_movimento", F.col("vlr_transacao_movimento").cast("double")
     )
     typed = run_gate(as_double, "movimento_flat", gate_parameters(12, clean_total(12), NOW), quality_dir)
-    assert set(failures(typed)) == {("expect_column_values_to_be_in_type_list", "vlr_transacao_movimento")}
+    assert set(failures(typed)) == {("expect_column_values_to_be_of_type", "vlr_transacao_movimento")}
+
+    # Every column under another type than its declared one: each type rule must catch its column.
+    wrong_types = {
+        "nome_associado": "binary",
+        "sobrenome_associado": "binary",
+        "idade_associado": "long",
+        "vlr_transacao_movimento": "double",
+        "des_transacao_movimento": "binary",
+        "data_movimento": "date",
+        "numero_cartao": "binary",
+        "nome_impresso_cartao": "binary",
+        "data_criacao_cartao": "date",
+        "tipo_conta": "binary",
+        "data_criacao_conta": "date",
+        "id_movimento": "string",
+        "tipo_transacao": "binary",
+        "email_associado": "binary",
+        "documento_associado": "binary",
+        "tipo_pessoa": "binary",
+        "batch_id": "binary",
+        "row_hash": "binary",
+    }
+    retyped = clean_flat(spark)
+    for column, spark_type in wrong_types.items():
+        retyped = retyped.withColumn(column, F.col(column).cast(spark_type))
+    wrong = run_gate(retyped, "movimento_flat", gate_parameters(12, clean_total(12), NOW), quality_dir)
+    type_failures = {
+        column for kind, column in failures(wrong) if kind == "expect_column_values_to_be_of_type"
+    }
+    assert type_failures == set(OUTPUT_COLUMNS) == set(wrong_types)
+
+
+def test_every_output_column_has_a_declared_type() -> None:
+    typed = {
+        e["kwargs"]["column"]
+        for e in load_suite_json("movimento_flat")["expectations"]
+        if e["type"] == "expect_column_values_to_be_of_type"
+    }
+    assert typed == set(OUTPUT_COLUMNS)
 
 
 def test_every_expectation_of_the_suite_is_exercised() -> None:
