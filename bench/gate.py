@@ -39,6 +39,8 @@ def main() -> None:
     spark = get_spark(app_name="bench-gate")
     tables = generate(GenerationConfig(associados=args.associados, movimentos=args.movimentos, seed=902))
     frames = {name: spark.createDataFrame(table) for name, table in tables.items()}
+    # The types extraction gives them (tasks/extract): idade int, vlr_transacao decimal(10,2).
+    frames["associado"] = frames["associado"].withColumn("idade", F.col("idade").cast("int"))
     frames["movimento"] = frames["movimento"].withColumns(
         {"vlr_transacao": F.col("vlr_transacao").cast("decimal(10,2)"), "batch_id": F.lit("bench")}
     )
@@ -69,6 +71,8 @@ def main() -> None:
     print(
         f"GX checkpoint                {gx_seconds:8.2f} s  {len(report.outcomes)} expectations, passed={report.success}"
     )
+    for failure in report.failures:
+        print(f"  not passed: {failure.describe()}")
     print(
         f"gate total                   {split_seconds + gx_seconds:8.2f} s  {rows / (split_seconds + gx_seconds):>11,.0f} rows/s"
     )
