@@ -14,6 +14,7 @@ SICOOP_PROJECT_DIR ?= $(CURDIR)
 SICOOP_LANDING_VOLUME ?= $(CURDIR)/data/landing
 SICOOP_OUTPUT_VOLUME ?= $(CURDIR)/data/output
 LANDING ?= data/landing
+LANDING_S3 ?= s3://sicooperative/landing
 
 help:
 	@echo "make run          install, start local services, run the pipeline end to end (100,000 movimentos)"
@@ -88,7 +89,7 @@ watch: install
 	$(API) $(UV) python -m flows.watch $(LANDING) --landing local
 
 watch-s3: install
-	$(API) $(UV) python -m flows.watch $(LANDING) --landing local-s3
+	$(API) $(UV) python -m flows.watch $(LANDING_S3) --landing local-s3
 
 podman:
 	@bash scripts/container/setup_podman.sh

@@ -35,3 +35,19 @@ def postgres_dsn(settings: Settings) -> str:
 
 def mongo_uri(settings: Settings) -> str:
     return _resolve(settings.mongo_uri, settings.mongo_uri_block, "SICOOP_MONGO_URI")
+
+
+def s3_keys(settings: Settings) -> tuple[str, str] | None:
+    """The S3 access key id and secret, or None for the AWS default credential chain. The secret may come from
+    a Prefect Secret block (SICOOP_S3_SECRET_ACCESS_KEY_BLOCK), as container runs of a deployment get it."""
+    key_id = settings.s3_access_key_id.get_secret_value() if settings.s3_access_key_id else None
+    secret = (
+        _resolve(None, settings.s3_secret_access_key_block, "SICOOP_S3_SECRET_ACCESS_KEY")
+        if settings.s3_secret_access_key_block
+        else (settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None)
+    )
+    if bool(key_id) != bool(secret):
+        raise ValueError(
+            "set both SICOOP_S3_ACCESS_KEY_ID and SICOOP_S3_SECRET_ACCESS_KEY (or its _BLOCK), or neither"
+        )
+    return (key_id, secret) if key_id and secret else None

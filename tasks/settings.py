@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     )
     s3_access_key_id: SecretStr | None = Field(default=None, description="unset: AWS default credentials")
     s3_secret_access_key: SecretStr | None = None
+    s3_secret_access_key_block: str | None = Field(
+        default=None, description="Prefect Secret block holding it"
+    )
     s3_region: str | None = Field(default=None, description="e.g. us-east-1; unset: the AWS default chain")
 
 

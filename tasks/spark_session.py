@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from pyspark.sql import SparkSession
 
+from tasks.secrets import s3_keys
 from tasks.settings import Settings, get_settings
 
 DELTA_PACKAGE = "io.delta:delta-spark_4.2_2.13:4.4.0"
@@ -148,8 +149,7 @@ def s3a_options(settings: Settings) -> dict[str, str]:
     chain, as pyarrow uses (environment, profile, web identity, container and instance roles; S3A's own default
     list has no web identity). The values are credentials: never log them.
     """
-    if bool(settings.s3_access_key_id) != bool(settings.s3_secret_access_key):
-        raise ValueError("set both SICOOP_S3_ACCESS_KEY_ID and SICOOP_S3_SECRET_ACCESS_KEY, or neither")
+    keys = s3_keys(settings)
     options: dict[str, str] = {}
     if settings.s3_endpoint:
         parts = urlsplit(settings.s3_endpoint)
@@ -164,11 +164,11 @@ def s3a_options(settings: Settings) -> dict[str, str]:
         }
     elif settings.s3_region:
         options["fs.s3a.endpoint.region"] = settings.s3_region
-    if settings.s3_access_key_id and settings.s3_secret_access_key:
+    if keys:
         options |= {
             "fs.s3a.aws.credentials.provider": "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
-            "fs.s3a.access.key": settings.s3_access_key_id.get_secret_value(),
-            "fs.s3a.secret.key": settings.s3_secret_access_key.get_secret_value(),
+            "fs.s3a.access.key": keys[0],
+            "fs.s3a.secret.key": keys[1],
         }
     else:
         options["fs.s3a.aws.credentials.provider"] = (

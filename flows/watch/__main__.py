@@ -16,7 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import flows  # noqa: F401  (Prefect defaults)
+from prefect.settings import PREFECT_API_URL
+
 from flows.watch.cursor import Cursor
 from flows.watch.watcher import LandingWatcher
 from tasks.storage import resolve
@@ -61,6 +62,13 @@ async def _watch(watcher: LandingWatcher, interval: float, once: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if not PREFECT_API_URL.value():
+        # Without it Prefect would start a temporary server of its own, whose triggers no one deployed.
+        print(
+            "python -m flows.watch: set PREFECT_API_URL to the Prefect server (or Cloud workspace) to announce to",
+            file=sys.stderr,
+        )
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     location = resolve(args.landing_uri)
     watcher = LandingWatcher(

@@ -75,11 +75,11 @@ class GateReport:
     def success(self) -> bool:
         return not self.blocking
 
-    def markdown(self) -> str:
+    def markdown(self, title: str = "Quality gate") -> str:
         """Every expectation with its result: counts and percentages only, never a value."""
         verdict = "PASSED" if self.success else "FAILED"
         lines = [
-            f"# Quality gate `{self.suite}`: {verdict} ({len(self.outcomes) - len(self.failures)}/{len(self.outcomes)})",
+            f"# {title} `{self.suite}`: {verdict} ({len(self.outcomes) - len(self.failures)}/{len(self.outcomes)})",
             "",
             f"Data docs: `{self.data_docs or 'none'}`",
             "",

@@ -39,9 +39,7 @@ class SourceCheck:
         ]
 
     def markdown(self) -> str:
-        return "\n\n".join(
-            report.markdown().replace("Quality gate", "Source suite", 1) for report in self.reports.values()
-        )
+        return "\n\n".join(report.markdown("Source suite") for report in self.reports.values())
 
 
 def _as_pandas(table: pa.Table) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.fs as pafs
 
+from tasks.secrets import s3_keys
 from tasks.settings import Settings, get_settings
 
 S3_SCHEMES = ("s3://", "s3a://")
@@ -125,9 +126,8 @@ def s3_filesystem(settings: Settings | None = None) -> pafs.FileSystem:
     """pyarrow's S3 filesystem for the settings, shared per endpoint and credentials (it is thread-safe).
     Path-style addressing with an endpoint, virtual-hosted on AWS (pyarrow's defaults)."""
     settings = settings or get_settings()
-    key_id = settings.s3_access_key_id.get_secret_value() if settings.s3_access_key_id else None
-    secret = settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None
-    return _s3(settings.s3_endpoint, settings.s3_region, key_id, secret)
+    keys = s3_keys(settings)
+    return _s3(settings.s3_endpoint, settings.s3_region, *(keys or (None, None)))
 
 
 def resolve(where: Where, settings: Settings | None = None) -> Location:

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import SecretStr
 
-from tasks.secrets import MissingSecretError, postgres_dsn
+from tasks.secrets import MissingSecretError, postgres_dsn, s3_keys
 from tasks.settings import Settings, jdbc_url_and_properties
 
 
@@ -29,3 +29,11 @@ def test_missing_credential_names_the_variable(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("SICOOP_POSTGRES_DSN", raising=False)
     with pytest.raises(MissingSecretError, match="SICOOP_POSTGRES_DSN is not set"):
         postgres_dsn(Settings(_env_file=None))
+
+
+def test_s3_keys_come_in_pairs_or_not_at_all() -> None:
+    both = Settings(s3_access_key_id=SecretStr("AK"), s3_secret_access_key=SecretStr("sk"), _env_file=None)
+    assert s3_keys(both) == ("AK", "sk")
+    assert s3_keys(Settings(s3_access_key_id=None, s3_secret_access_key=None, _env_file=None)) is None
+    with pytest.raises(ValueError, match="both"):
+        s3_keys(Settings(s3_access_key_id=SecretStr("AK"), s3_secret_access_key=None, _env_file=None))

@@ -1,0 +1,24 @@
+"""Credentials from Prefect Secret blocks, as container runs of a deployment get them."""
+
+from __future__ import annotations
+
+from prefect.blocks.system import Secret
+from pydantic import SecretStr
+
+from tasks.secrets import mongo_uri, s3_keys
+from tasks.settings import Settings
+
+
+def test_secret_blocks_win_over_the_environment(prefect_server: None) -> None:
+    Secret(value="s3-secret-from-block").save("test-s3-secret", overwrite=True)
+    Secret(value="mongodb://from-block:27017/").save("test-mongo-uri", overwrite=True)
+    settings = Settings(
+        s3_access_key_id=SecretStr("AK"),
+        s3_secret_access_key=SecretStr("from-env"),
+        s3_secret_access_key_block="test-s3-secret",
+        mongo_uri=SecretStr("mongodb://from-env/"),
+        mongo_uri_block="test-mongo-uri",
+        _env_file=None,
+    )
+    assert s3_keys(settings) == ("AK", "s3-secret-from-block")
+    assert mongo_uri(settings) == "mongodb://from-block:27017/"
