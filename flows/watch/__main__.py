@@ -72,9 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     location = resolve(args.landing_uri)
     watcher = LandingWatcher(
-        filesystem=location.filesystem,
-        root=location.path,
-        root_uri=args.publish_as or location.uri,
+        root=location,
+        publish_as=args.publish_as,
         landing=args.landing,
         cursor=Cursor(args.cursor or default_cursor(args.landing, location.uri)),
     )

@@ -12,13 +12,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pyarrow.fs as pafs
 from prefect.events import Event
 from prefect.events.clients import EventsClient, get_events_client
 
 from flows.watch.cursor import Cursor
 from flows.watch.event import batch_ready_event
 from tasks.landing.discovery import CompleteBatch, IncompleteBatch, find_batches
+from tasks.storage import Location, join
 
 logger = logging.getLogger("sicooperative.watch")
 
@@ -31,20 +31,19 @@ def confirming_events_client() -> EventsClient:
 
 @dataclass
 class LandingWatcher:
-    filesystem: pafs.FileSystem
-    root: str  # the landing root's path within `filesystem`
-    root_uri: str  # how a pipeline run addresses the root: an absolute folder or s3://bucket/prefix
+    root: Location  # the landing: a folder or s3://bucket/prefix
     landing: str  # routing name: deployment triggers match it (prefect.yaml)
     cursor: Cursor
+    publish_as: str | None = None  # how pipeline runs address the root, if not as `root.uri`
     _waiting: dict[str, str] = field(default_factory=dict)
 
     def batch_uri(self, batch: CompleteBatch) -> str:
-        return f"{self.root_uri.rstrip('/')}/{batch.name}"
+        return join(self.publish_as or self.root.uri, batch.name)
 
     def pending(self) -> list[tuple[CompleteBatch, str]]:
         """Complete batches not yet announced, with their URI; logs each incomplete batch once per reason."""
         ready = []
-        for found in find_batches(self.filesystem, self.root):
+        for found in find_batches(self.root.filesystem, self.root.path):
             if isinstance(found, IncompleteBatch):
                 if self._waiting.get(found.path) != found.reason:
                     logger.info("waiting for %s: %s", found.path, found.reason)

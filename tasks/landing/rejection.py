@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from tasks.storage import Location, exists, join, move_folder, resolve, write_bytes
+from tasks.storage import Location, exists, move_folder, resolve, write_bytes
 
 REJECTED_DIR = "_rejected"
 REASON_FILE = "_rejection.json"
@@ -17,8 +17,7 @@ def move_aside(batch: Location | str, reason: str) -> Location:
     The landing's watcher ignores `_rejected`, so a rejected batch never triggers a run again.
     """
     batch = resolve(batch)
-    parent = batch.uri.rstrip("/").rsplit("/", 1)[0]
-    target = resolve(join(parent, REJECTED_DIR, batch.name))
+    target = batch.parent.join(REJECTED_DIR, batch.name)
     if exists(target):
         target = resolve(f"{target.uri}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
     moved = move_folder(batch, target)

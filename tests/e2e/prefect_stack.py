@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,3 +141,19 @@ def report_delay(label: str, arrived: float, run: FlowRun) -> None:
     started = run.start_time.timestamp() - arrived
     ended = run.end_time.timestamp() - arrived
     print(f"\n[{label}] batch arrival -> run start {started:.1f} s, -> run completed {ended:.1f} s")
+
+
+def worker(pool: str, env: dict[str, str], log: Path) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    """`prefect worker start --pool POOL`, as a background process."""
+    return background([str(BIN / "prefect"), "worker", "start", "--pool", pool], env, log)
+
+
+def watcher(
+    server: PrefectServer, landing_uri: str, landing: str, root: Path
+) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    """`python -m flows.watch` scanning every second, its cursor and log under `root`."""
+    args = [
+        str(BIN / "python"), "-m", "flows.watch", landing_uri,
+        "--landing", landing, "--interval", "1", "--cursor", str(root / "cursor.json"),
+    ]  # fmt: skip
+    return background(args, server.env(), root / "watcher.log")

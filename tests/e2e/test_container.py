@@ -19,7 +19,7 @@ import pytest
 from deltalake import DeltaTable
 
 from tests.batches import land_batch
-from tests.e2e.prefect_stack import BIN, REPO, PrefectServer, background, prefect_server, report_delay
+from tests.e2e.prefect_stack import REPO, PrefectServer, prefect_server, report_delay, watcher, worker
 
 IMAGE = "localhost/sicooperative-pipeline:latest"
 BASE_IMAGE = "localhost/sicooperative-base:bookworm"
@@ -140,14 +140,9 @@ def test_a_docker_worker_runs_the_triggered_deployment_in_the_image(
 
         # Runs get their credentials from the Secret blocks the deployment names, not from the worker.
         worker_env = server.env(DOCKER_HOST=DOCKER_HOST)
-        worker = [str(BIN / "prefect"), "worker", "start", "--pool", "sicooperative-docker"]
-        watcher = [
-            str(BIN / "python"), "-m", "flows.watch", str(landing), "--landing", "volume",
-            "--interval", "1", "--cursor", str(tmp_path / "cursor.json"),
-        ]  # fmt: skip
         with (
-            background(worker, worker_env, tmp_path / "worker.log"),
-            background(watcher, server.env(), tmp_path / "watcher.log"),
+            worker("sicooperative-docker", worker_env, tmp_path / "worker.log"),
+            watcher(server, str(landing), "volume", tmp_path),
         ):
             (landing / batch.name).mkdir(mode=0o777)
             for path in sorted(batch.iterdir(), key=lambda p: p.name.startswith("_")):  # manifest last

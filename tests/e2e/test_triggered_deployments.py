@@ -7,10 +7,8 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from subprocess import Popen
 
 import pytest
 from deltalake import DeltaTable
@@ -19,7 +17,7 @@ from tasks.landing.manifest import MANIFEST_NAME
 from tasks.landing.writer import upload_batch
 from tasks.storage import Location, read_bytes, resolve
 from tests.batches import land_batch
-from tests.e2e.prefect_stack import BIN, PrefectServer, background, prefect_server, report_delay
+from tests.e2e.prefect_stack import PrefectServer, prefect_server, report_delay, watcher, worker
 
 DEPLOYMENT = "pipeline-process"
 MOVIMENTOS = 1_000
@@ -49,20 +47,6 @@ def run_env(server: PrefectServer, services: dict[str, str], output: str) -> dic
     )
 
 
-def worker(server: PrefectServer, env: dict[str, str], log: Path) -> AbstractContextManager[Popen[bytes]]:
-    return background([str(BIN / "prefect"), "worker", "start", "--pool", "sicooperative-process"], env, log)
-
-
-def watcher(
-    server: PrefectServer, landing_uri: str, landing: str, root: Path
-) -> AbstractContextManager[Popen[bytes]]:
-    args = [
-        str(BIN / "python"), "-m", "flows.watch", landing_uri,
-        "--landing", landing, "--interval", "1", "--cursor", str(root / "cursor.json"),
-    ]  # fmt: skip
-    return background(args, server.env(), root / "watcher.log")
-
-
 def test_batches_landing_in_a_folder_start_one_run_each(
     stack: PrefectServer, services: dict[str, str], tmp_path: Path
 ) -> None:
@@ -70,7 +54,10 @@ def test_batches_landing_in_a_folder_start_one_run_each(
     first = land_batch(staging, seed=61, associados=100, movimentos=MOVIMENTOS)
     second = land_batch(staging, seed=62, associados=100, movimentos=MOVIMENTOS)
     env = run_env(stack, services, str(output))
-    with worker(stack, env, tmp_path / "worker.log"), watcher(stack, str(landing), "local", tmp_path):
+    with (
+        worker("sicooperative-process", env, tmp_path / "worker.log"),
+        watcher(stack, str(landing), "local", tmp_path),
+    ):
         # Half-written: every data file, no manifest yet. Nothing may start.
         shutil.copytree(first, landing / first.name, ignore=shutil.ignore_patterns(MANIFEST_NAME))
         time.sleep(QUIET_SECONDS)
@@ -97,7 +84,10 @@ def test_a_batch_landing_in_s3_starts_one_run(
     batch = land_batch(tmp_path / "staging", seed=63, associados=100, movimentos=MOVIMENTOS)
     uri = landing.join(batch.name).uri
     env = run_env(stack, services, output.uri)
-    with worker(stack, env, tmp_path / "worker.log"), watcher(stack, landing.uri, "local-s3", tmp_path):
+    with (
+        worker("sicooperative-process", env, tmp_path / "worker.log"),
+        watcher(stack, landing.uri, "local-s3", tmp_path),
+    ):
         # Half-written: the data objects without the manifest.
         manifest = (batch / MANIFEST_NAME).read_bytes()
         (batch / MANIFEST_NAME).unlink()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pyarrow.fs as pafs
 import pytest
 from prefect.events import Event
 from prefect.events.clients import AssertingEventsClient, EventsClient
@@ -14,14 +13,13 @@ from flows.watch.cursor import Cursor
 from flows.watch.event import BATCH_ID_LABEL, EVENT_NAME, LANDING_LABEL, URI_LABEL
 from flows.watch.watcher import LandingWatcher
 from tasks.landing.manifest import MANIFEST_NAME
+from tasks.storage import resolve
 from tests.batches import land_batch
 
 
 def watcher_for(landing: Path, cursor: Path) -> LandingWatcher:
     return LandingWatcher(
-        filesystem=pafs.LocalFileSystem(),
-        root=str(landing),
-        root_uri=str(landing),
+        root=resolve(landing),
         landing="local",
         cursor=Cursor(cursor),
     )
