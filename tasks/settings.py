@@ -35,8 +35,18 @@ class Settings(BaseSettings):
         description="Great Expectations project (local); default <output>/quality, or "
         "data/quality when the output is on S3",
     )
+    rejected_retention_days: int = Field(
+        default=30,
+        ge=0,
+        description="days a rejected batch is kept under <landing>/_rejected/ before "
+        "`python -m tasks.landing.purge` deletes it",
+    )
 
     spark_master: str = "local[2]"
+    spark_log4j2_config: Path | None = Field(
+        default=None,
+        description="log4j2 properties for Spark's own log; default tasks/spark_log4j2.properties (no values)",
+    )
     spark_driver_memory: str = "4g"
     spark_shuffle_partitions: int = 8
     jdbc_partitions: int = 4
@@ -44,6 +54,12 @@ class Settings(BaseSettings):
     jars_dir: Path = Field(default=Path(".cache/jars"), description="Spark/Delta/JDBC jars, resolved once")
 
     load_chunk_rows: int = 5_000
+    max_batch_file_bytes: int = Field(
+        default=4 * 1024**3,
+        gt=0,
+        description="largest data file of an S3 batch that a run downloads (bytes); the manifest says each "
+        "file's size, so a batch cannot make a run fill its disk",
+    )
 
     # S3 (s3://bucket/prefix locations, read by Spark through S3A and by pyarrow). With no endpoint the AWS
     # defaults apply (regional AWS endpoint, and the default credential chain when no keys are given).

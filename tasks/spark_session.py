@@ -111,6 +111,8 @@ REQUIRED_JARS = (
     *S3A_JARS,
 )
 
+# Spark's own log, on the driver and every executor: warnings and errors, never a row's values.
+LOG4J2_CONFIG = Path(__file__).resolve().with_name("spark_log4j2.properties")
 _lock = threading.Lock()
 logger = logging.getLogger(__name__)
 
@@ -121,8 +123,10 @@ def cached_jars(jars_dir: Path) -> list[Path] | None:
     return jars if all(jar.is_file() for jar in jars) else None
 
 
-def _builder(settings: Settings, app_name: str) -> SparkSession.Builder:
+def _builder(settings: Settings, app_name: str, driver_options: str = "") -> SparkSession.Builder:
     builder: SparkSession.Builder = SparkSession.builder
+    log_file = (settings.spark_log4j2_config or LOG4J2_CONFIG).resolve()
+    log_config = f"-Dlog4j2.configurationFile={log_file.as_uri()}"
     return (
         builder.master(settings.spark_master)
         .appName(app_name)
@@ -135,6 +139,8 @@ def _builder(settings: Settings, app_name: str) -> SparkSession.Builder:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        .config("spark.driver.extraJavaOptions", f"{log_config} {driver_options}".strip())
+        .config("spark.executor.extraJavaOptions", log_config)
         # Connection strings carry credentials: redact them from plans, logs and the UI.
         .config("spark.sql.redaction.options.regex", "(?i)url|uri|password|secret|token")
         # S3A's fs.s3a.access.key / secret.key are redacted from configuration dumps (environment page, event
@@ -189,10 +195,12 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
         # Python workers (if any) run the same interpreter and packages as the driver.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         jars_dir = settings.jars_dir.resolve()
-        builder = _builder(settings, app_name)
+        jars = cached_jars(jars_dir)
+        # Without cached jars Ivy resolves them; the Mongo connector's POM names a version range, which Ivy
+        # would otherwise re-check online.
+        builder = _builder(settings, app_name, "" if jars is not None else "-Divy.cache.ttl.default=eternal")
         for key, value in s3a_options(settings).items():
             builder = builder.config(f"spark.hadoop.{key}", value)
-        jars = cached_jars(jars_dir)
         if jars is not None:
             builder = builder.config("spark.jars", ",".join(str(jar) for jar in jars))
         else:
@@ -201,12 +209,8 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
                 builder.config("spark.jars.packages", ",".join((DELTA_PACKAGE, *EXTRA_PACKAGES)))
                 .config("spark.jars.excludes", ",".join(EXCLUDED_PACKAGES))
                 .config("spark.jars.ivy", str(jars_dir))
-                # The Mongo connector's POM names a version range; without this Ivy re-checks it online.
-                .config("spark.driver.extraJavaOptions", "-Divy.cache.ttl.default=eternal")
             )
-        spark = builder.getOrCreate()
-        spark.sparkContext.setLogLevel("WARN")
-        return spark
+        return builder.getOrCreate()
 
 
 if __name__ == "__main__":

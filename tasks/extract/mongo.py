@@ -3,13 +3,15 @@
 Each range is its own connector read with a `$match` pipeline pushed down to the server, and the ranges are
 unioned: N ranges give N Spark partitions read concurrently by the executors. This needs only `$match` from the
 server (no `$sample`, `collStats` or `splitVector`), so it behaves the same on MongoDB, Atlas or a wire-compatible
-server. Range bounds come from one `$group` aggregate on the indexed (batch_id, id).
+server. Range bounds come from one `$group` aggregate on the indexed (batch_id, id). Driver errors (pymongo, the
+connector through Spark) leave scrubbed by `tasks.errors`: collection, field, class and code, never a value.
 """
 
 from __future__ import annotations
 
 import json
 from functools import reduce
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import (
@@ -22,6 +24,7 @@ from pyspark.sql.types import (
 )
 
 from tasks.domain.tables import DECIMAL_PRECISION, DECIMAL_SCALE
+from tasks.errors import call_scrubbed
 from tasks.extract.ranges import split_range
 from tasks.load.mongo import mongo_client
 
@@ -41,22 +44,26 @@ SINGLE_PARTITION = "com.mongodb.spark.sql.connector.read.partitioner.SingleParti
 
 def batch_id_bounds(uri: str, database: str, batch_id: str) -> tuple[int, int] | None:
     """(min id, max id) of the batch's movimentos, or None when it has none."""
-    with mongo_client(uri) as client:
-        rows = list(
-            client[database]["movimento"].aggregate(
-                [
-                    {"$match": {"batch_id": batch_id}},
-                    {
-                        "$group": {
-                            "_id": None,
-                            "low": {"$min": "$id"},
-                            "high": {"$max": "$id"},
-                            "n": {"$sum": 1},
-                        }
-                    },
-                ]
+
+    def aggregate() -> list[dict[str, Any]]:
+        with mongo_client(uri) as client:
+            return list(
+                client[database]["movimento"].aggregate(
+                    [
+                        {"$match": {"batch_id": batch_id}},
+                        {
+                            "$group": {
+                                "_id": None,
+                                "low": {"$min": "$id"},
+                                "high": {"$max": "$id"},
+                                "n": {"$sum": 1},
+                            }
+                        },
+                    ]
+                )
             )
-        )
+
+    rows = call_scrubbed(aggregate, stage="extract", source="mongodb", table="movimento")
     if not rows:
         return None
     return int(rows[0]["low"]), int(rows[0]["high"])
@@ -70,15 +77,20 @@ def read_movimento(spark: SparkSession, uri: str, database: str, batch_id: str, 
 
     def read_range(start: int, end: int) -> DataFrame:
         pipeline = [{"$match": {"batch_id": batch_id, "id": {"$gte": start, "$lt": end}}}]
-        return (
-            spark.read.format("mongodb")
-            .option("connection.uri", uri)
-            .option("database", database)
-            .option("collection", "movimento")
-            .option("partitioner", SINGLE_PARTITION)
-            .option("aggregation.pipeline", json.dumps(pipeline))
-            .schema(MOVIMENTO_SCHEMA)
-            .load()
+        return call_scrubbed(
+            lambda: (
+                spark.read.format("mongodb")
+                .option("connection.uri", uri)
+                .option("database", database)
+                .option("collection", "movimento")
+                .option("partitioner", SINGLE_PARTITION)
+                .option("aggregation.pipeline", json.dumps(pipeline))
+                .schema(MOVIMENTO_SCHEMA)
+                .load()
+            ),
+            stage="extract",
+            source="mongodb",
+            table="movimento",
         )
 
     frames = [read_range(start, end) for start, end in split_range(low, high, partitions)]

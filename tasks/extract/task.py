@@ -11,6 +11,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
 from tasks.domain.tables import POSTGRES_TABLES
+from tasks.errors import call_scrubbed
 from tasks.extract.mongo import read_movimento
 from tasks.extract.postgres import read_postgres_table
 from tasks.retry import TASK_RETRY_OPTIONS
@@ -48,7 +49,13 @@ def extract_sources(batch_id: str) -> Sources:
     rows = {}
     for name, frame in frames.items():
         frames[name] = frame.persist(StorageLevel.MEMORY_AND_DISK)
-        rows[name] = frames[name].count()
+        # The action that reads the sources: JDBC and connector errors quote values, so they leave scrubbed.
+        rows[name] = call_scrubbed(
+            frames[name].count,
+            stage="extract",
+            source="mongodb" if name == "movimento" else "postgres",
+            table=name,
+        )
     logger.info(
         "extracted %s in %.2fs (partitions: %s)",
         rows,

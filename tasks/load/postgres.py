@@ -2,19 +2,24 @@
 
 All three tables load in one transaction, so a batch that breaks a constraint leaves nothing behind. Rows whose
 values did not change are not touched (IS DISTINCT FROM), so loading the same batch twice changes nothing.
+Driver errors leave scrubbed (`tasks.errors`): table, column, row, class and constraint, never a value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
 import psycopg2.errors
+import pyarrow as pa
+import pyarrow.compute as pc
 from psycopg2 import sql
 from psycopg2.extensions import cursor as Cursor
 
 from tasks.domain.tables import POSTGRES_TABLES, Table
+from tasks.errors import RowLocator, SourceError, scrub
 from tasks.landing.verification import BatchRejected, VerifiedBatch
 from tasks.landing.writer import CSV_DELIMITER
 
@@ -82,28 +87,61 @@ def _load_table(cursor: Cursor, batch: VerifiedBatch, table: Table) -> UpsertCou
     return UpsertCount(inserted=int(inserted), updated=int(updated))
 
 
-def _describe(error: psycopg2.Error) -> str:
-    """The server's primary message and constraint, never its DETAIL (which can quote a whole row)."""
-    diag = error.diag
-    text = diag.message_primary or type(error).__name__
-    if diag.context:
-        text += f" ({diag.context.splitlines()[0].split(':')[0]})"  # e.g. "COPY staging_conta, line 5"
-    return text
+def _row_locator(batch: VerifiedBatch, table: Table) -> RowLocator:
+    """Find the data row of a key the server quoted (e.g. a duplicate cpf_cnpj) by comparing it in memory with
+    the batch, so the error can name the row while the value itself is dropped."""
+
+    def locate(key: Mapping[str, str]) -> int | None:
+        data = batch.tables.get(table.name)
+        if data is None or any(column not in data.column_names for column in key):
+            return None
+        matches: pa.ChunkedArray | None = None
+        try:
+            for column, value in key.items():
+                equal = pc.equal(pc.cast(data[column], pa.string()), value)
+                matches = equal if matches is None else pc.and_(matches, equal)
+        except pa.ArrowException:  # a type without a text form comparable to the server's: row unknown
+            return None
+        indices = pc.indices_nonzero(pc.fill_null(matches, False)) if matches is not None else []
+        return int(indices[0].as_py()) + 1 if len(indices) else None
+
+    return locate
+
+
+def _reduce(error: psycopg2.Error, batch: VerifiedBatch, table: Table | None) -> BatchRejected | SourceError:
+    """A data or integrity error of a table rejects the batch; anything else is a (scrubbed) source error.
+
+    Either way only the table, column, row, error class, SQLSTATE and constraint are kept: the server's message,
+    DETAIL and CONTEXT quote values (`invalid input syntax for type bigint: "..."`, `Key (cpf_cnpj)=(...)`).
+    """
+    scrubbed = scrub(
+        error,
+        stage="load",
+        source="postgres",
+        table=table.name if table else None,
+        locate_row=_row_locator(batch, table) if table else None,
+        copy_header_lines=1,  # COPY ... HEADER true: line 2 of the file is data row 1
+    )
+    if table is not None and isinstance(error, psycopg2.DataError | psycopg2.IntegrityError):
+        return BatchRejected(batch.path, table.file_name, str(scrubbed))
+    return scrubbed
 
 
 def load_postgres(dsn: str, batch: VerifiedBatch) -> dict[str, UpsertCount]:
     """Upsert the batch's PostgreSQL tables in one transaction; return inserted/updated rows per table."""
     counts: dict[str, UpsertCount] = {}
-    connection = psycopg2.connect(dsn, application_name="sicooperative-load")
+    table: Table | None = None
     try:
-        with connection, connection.cursor() as cursor:  # the schema commits on its own
-            apply_schema(cursor)
-        with connection, connection.cursor() as cursor:  # commits on success, rolls back on error
-            for table in POSTGRES_TABLES:
-                try:
+        connection = psycopg2.connect(dsn, application_name="sicooperative-load")
+        try:
+            with connection, connection.cursor() as cursor:  # the schema commits on its own
+                apply_schema(cursor)
+            with connection, connection.cursor() as cursor:  # commits on success, rolls back on error
+                for table in POSTGRES_TABLES:
                     counts[table.name] = _load_table(cursor, batch, table)
-                except (psycopg2.DataError, psycopg2.IntegrityError) as error:
-                    raise BatchRejected(batch.path, table.file_name, _describe(error)) from None
-    finally:
-        connection.close()
-    return counts
+        finally:
+            connection.close()
+        return counts
+    except psycopg2.Error as error:
+        failure = _reduce(error, batch, table)
+    raise failure  # outside the except block: nothing chains back to the driver's message

@@ -5,9 +5,10 @@ import pymongo.errors
 import pytest
 from prefect.states import Failed
 
+from tasks.errors import SourceError, SourceUnavailable
 from tasks.gate.checkpoint import GateFailed, GateReport
 from tasks.landing.verification import BatchRejected
-from tasks.retry import TASK_RETRY_OPTIONS, is_transient, retry_on_transient
+from tasks.retry import TASK_RETRY_OPTIONS, is_transient, is_transient_sqlstate, retry_on_transient
 
 
 def wrapped(cause: BaseException) -> RuntimeError:
@@ -26,6 +27,9 @@ def wrapped(cause: BaseException) -> RuntimeError:
         pymongo.errors.ServerSelectionTimeoutError("no server"),
         Exception("py4j.protocol.Py4JJavaError: ... java.net.ConnectException: Connection refused"),
         wrapped(pymongo.errors.AutoReconnect("reset")),
+        # Driver errors arrive scrubbed (no message, no chain): classified transient before scrubbing.
+        SourceUnavailable(stage="load", source="postgres", error=["OperationalError"]),
+        wrapped(SourceUnavailable(stage="extract", source="mongodb", error=["ServerSelectionTimeoutError"])),
     ],
 )
 def test_infrastructure_failures_are_retried(error: BaseException) -> None:
@@ -40,6 +44,13 @@ def test_infrastructure_failures_are_retried(error: BaseException) -> None:
         GateFailed(GateReport(suite="s", outcomes=[], data_docs=Path("x"))),
         ValueError("seed must be within 0..999"),
         psycopg2.IntegrityError("duplicate key"),
+        SourceError(stage="load", source="postgres", error=["UniqueViolation"], codes=["SQLSTATE 23505"]),
+        SourceError(
+            stage="extract",
+            source="postgres",
+            error=["org.apache.spark.SparkException", "org.postgresql.util.PSQLException"],
+            codes=["SQLSTATE 22P02 InvalidTextRepresentation"],
+        ),
     ],
 )
 def test_data_errors_are_never_retried(error: BaseException) -> None:
@@ -50,3 +61,11 @@ def test_data_errors_are_never_retried(error: BaseException) -> None:
 def test_policy_has_retries_with_a_backoff_list() -> None:
     assert TASK_RETRY_OPTIONS["retries"] == 3
     assert TASK_RETRY_OPTIONS["retry_delay_seconds"] == sorted(TASK_RETRY_OPTIONS["retry_delay_seconds"])
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "transient"),
+    [("08001", True), ("08006", True), ("57P01", True), ("23505", False), ("22P02", False), (None, False)],
+)
+def test_sqlstates_of_an_unreachable_server_are_transient(sqlstate: str | None, transient: bool) -> None:
+    assert is_transient_sqlstate(sqlstate) is transient
