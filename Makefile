@@ -4,17 +4,23 @@ UV := uv run --frozen
 PYTEST := $(UV) pytest
 
 .PHONY: help install services services-down run test test-unit test-integration test-e2e lint typecheck check bench clean \
-	server pools deploy worker-process worker-docker watch watch-s3 podman image docker-api
+	server pools deploy worker-process worker-docker watch watch-s3 purge-rejected podman image docker-api
 
 # Deployment (README "Deploy"): a self-hosted Prefect server, two work pools, the deployments, workers, watchers.
 # Each defaults to the local server and folders unless already set in the environment.
-API := PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:4200/api}
-PREFECT := $(API) $(UV) prefect --no-prompt
+# Prefect clients: an already-set PREFECT_API_URL wins (with the environment's own PREFECT_API_AUTH_STRING, if
+# any); otherwise the local server's URL and auth string from .local/prefect.env (scripts/services/
+# start_prefect.sh), sourced so the secret never appears on a command line; otherwise http://127.0.0.1:4200/api.
+LOCAL_PREFECT_ENV := if [ -z "$${PREFECT_API_URL:-}" ] && [ -f .local/prefect.env ]; then \
+	set -a; . ./.local/prefect.env; set +a; fi;
+API := $(LOCAL_PREFECT_ENV) export PREFECT_API_URL="$${PREFECT_API_URL:-http://127.0.0.1:4200/api}";
+PREFECT := $(UV) prefect --no-prompt
 SICOOP_PROJECT_DIR ?= $(CURDIR)
 SICOOP_LANDING_VOLUME ?= $(CURDIR)/data/landing
 SICOOP_OUTPUT_VOLUME ?= $(CURDIR)/data/output
 LANDING ?= data/landing
 LANDING_S3 ?= s3://sicooperative/landing
+SICOOP_S3_LANDING ?= $(LANDING_S3)
 
 help:
 	@echo "make run          install, start local services, run the pipeline end to end (100,000 movimentos)"
@@ -22,6 +28,7 @@ help:
 	@echo "make test-unit | test-integration | test-e2e   one tier"
 	@echo "make lint typecheck bench services services-down clean"
 	@echo "make server pools deploy worker-process worker-docker watch watch-s3   deploy and trigger (README)"
+	@echo "make purge-rejected [DAYS=30] [ARGS=--dry-run]   delete rejected batches older than DAYS days"
 	@echo "make podman image docker-api   container image and Docker API with podman (no Docker engine)"
 
 install:
@@ -33,8 +40,10 @@ services:
 services-down:
 	@bash scripts/services/down.sh
 
+# The run goes to the local Prefect server that `services` started (UI at http://127.0.0.1:4200), unless
+# PREFECT_API_URL is set (that server) or SICOOP_LOCAL_PREFECT=0 (a temporary server for this run).
 run: install services
-	$(UV) python -m flows.main $(ARGS)
+	if [ "$${SICOOP_LOCAL_PREFECT:-1}" != 0 ]; then $(LOCAL_PREFECT_ENV) fi; $(UV) python -m flows.main $(ARGS)
 
 test: install services
 	$(PYTEST) tests
@@ -65,31 +74,37 @@ clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache spark-warehouse
 
 server: install
-	$(UV) prefect server start --host 127.0.0.1 --port 4200
+	@bash scripts/services/start_prefect.sh
+	@echo "Prefect UI: http://127.0.0.1:$${SICOOP_LOCAL_PREFECT_PORT:-4200} (log in with the auth string in .local/prefect.auth);" \
+		"clients: set -a; . .local/prefect.env; set +a"
 
 pools: install
-	$(PREFECT) work-pool create sicooperative-process --type process --overwrite
-	$(PREFECT) work-pool create sicooperative-docker --type docker --overwrite
+	$(API) $(PREFECT) work-pool create sicooperative-process --type process --overwrite
+	$(API) $(PREFECT) work-pool create sicooperative-docker --type docker --overwrite
 	# Runs of one pool write the same Delta tables: one at a time.
-	$(PREFECT) work-pool set-concurrency-limit sicooperative-process 1
-	$(PREFECT) work-pool set-concurrency-limit sicooperative-docker 1
+	$(API) $(PREFECT) work-pool set-concurrency-limit sicooperative-process 1
+	$(API) $(PREFECT) work-pool set-concurrency-limit sicooperative-docker 1
 
 deploy: install
 	mkdir -p $(SICOOP_LANDING_VOLUME) $(SICOOP_OUTPUT_VOLUME)
-	SICOOP_PROJECT_DIR=$(SICOOP_PROJECT_DIR) SICOOP_LANDING_VOLUME=$(SICOOP_LANDING_VOLUME) \
-	SICOOP_OUTPUT_VOLUME=$(SICOOP_OUTPUT_VOLUME) $(PREFECT) deploy --all
+	$(API) SICOOP_PROJECT_DIR=$(SICOOP_PROJECT_DIR) SICOOP_LANDING_VOLUME=$(SICOOP_LANDING_VOLUME) \
+	SICOOP_OUTPUT_VOLUME=$(SICOOP_OUTPUT_VOLUME) SICOOP_S3_LANDING=$(SICOOP_S3_LANDING) $(PREFECT) deploy --all
 
 worker-process: install
-	$(PREFECT) worker start --pool sicooperative-process
+	$(API) $(PREFECT) worker start --pool sicooperative-process
 
 worker-docker: install
-	$(PREFECT) worker start --pool sicooperative-docker
+	$(API) $(PREFECT) worker start --pool sicooperative-docker
 
 watch: install
 	$(API) $(UV) python -m flows.watch $(LANDING) --landing local
 
 watch-s3: install
 	$(API) $(UV) python -m flows.watch $(LANDING_S3) --landing local-s3
+
+# Rejected batches (<landing>/_rejected/) older than DAYS days (default: SICOOP_REJECTED_RETENTION_DAYS, 30).
+purge-rejected: install
+	$(UV) python -m tasks.landing.purge $(if $(DAYS),--older-than-days $(DAYS)) $(ARGS)
 
 podman:
 	@bash scripts/container/setup_podman.sh

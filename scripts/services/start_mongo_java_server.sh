@@ -9,7 +9,9 @@
 #      connection), MONGO_WIRE_VERSION (13; pymongo 4.x needs >= 9),
 #      MONGO_JAVA_SERVER_STORE (file | memory; memory keeps nothing on disk: CI and throwaway runs).
 # Connect with: mongodb://127.0.0.1:$MONGO_JAVA_SERVER_PORT/
+# What it writes (store, pid file, log; the jar through build_mongo_java_server.sh) is owner-only: umask 077.
 set -euo pipefail
+umask 077
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -20,6 +22,11 @@ LOG_FILE="${MONGO_JAVA_SERVER_LOG_FILE:-$ROOT/.local/mongo-java-server.log}"
 TIMEOUT="${MONGO_JAVA_SERVER_START_TIMEOUT:-60}"
 JAR="${MONGO_JAVA_SERVER_JAR:-$ROOT/.local/lib/mongo-java-server.jar}"
 read -r -a JAVA_OPTS <<<"${MONGO_JAVA_SERVER_JAVA_OPTS:--Xmx2g}"
+# shellcheck source=daemon.sh
+. "$HERE/daemon.sh"
+daemon_init start_mongo_java_server "$PID_FILE" mongo-java-server "$LOG_FILE" "$HERE/stop_mongo_java_server.sh"
+mkdir -p "$ROOT/.local" && chmod 700 "$ROOT/.local"
+private "$DATA_DIR" "$PID_FILE" "$LOG_FILE" "$ROOT/.local/lib"   # left by earlier starts, before umask 077
 
 # Ping through the project's own driver (pymongo in .venv, installed by scripts/bootstrap.sh).
 ping_server() {
@@ -30,14 +37,7 @@ MongoClient(f"mongodb://127.0.0.1:{sys.argv[1]}/", serverSelectionTimeoutMS=1000
 PY
 }
 
-# Is the pid in the pid file a live java process running our jar?
-running() {
-    [[ -f "$PID_FILE" ]] || return 1
-    local pid; pid="$(cat "$PID_FILE")"
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q mongo-java-server "/proc/$pid/cmdline" 2>/dev/null
-}
-
-if running; then
+if daemon_running; then
     if ping_server; then
         echo "start_mongo_java_server: already running (pid $(cat "$PID_FILE"), port $PORT)"
         exit 0
@@ -56,33 +56,14 @@ fi
 "$HERE/build_mongo_java_server.sh" >/dev/null   # no-op when up to date
 mkdir -p "$DATA_DIR" "$(dirname "$PID_FILE")" "$(dirname "$LOG_FILE")"
 
-# setsid: own session, so killing the caller's process group leaves the server running.
-# (Without job control the child is no group leader, so setsid execs in place and $! is java.)
 if [[ "${MONGO_JAVA_SERVER_STORE:-file}" == memory ]]; then
     store=(--memory)
 else
     store=(--file "$DATA_DIR/mongo.mv")
 fi
-setsid java "${JAVA_OPTS[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel="${MONGO_JAVA_SERVER_LOG_LEVEL:-warn}" -jar "$JAR" \
-    --host 127.0.0.1 --port "$PORT" "${store[@]}" \
-    >>"$LOG_FILE" 2>&1 </dev/null &
-echo $! >"$PID_FILE"
+daemon_launch java "${JAVA_OPTS[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel="${MONGO_JAVA_SERVER_LOG_LEVEL:-warn}" \
+    -jar "$JAR" --host 127.0.0.1 --port "$PORT" "${store[@]}"
 
 # Bounded wait for a successful ping.
-deadline=$((SECONDS + TIMEOUT))
-until ping_server; do
-    if ! running; then
-        echo "start_mongo_java_server: server exited during startup; last log lines ($LOG_FILE):" >&2
-        tail -n 30 "$LOG_FILE" >&2 || true
-        rm -f "$PID_FILE"
-        exit 1
-    fi
-    if (( SECONDS >= deadline )); then
-        echo "start_mongo_java_server: no ping reply on 127.0.0.1:$PORT after ${TIMEOUT}s; last log lines ($LOG_FILE):" >&2
-        tail -n 30 "$LOG_FILE" >&2 || true
-        "$HERE/stop_mongo_java_server.sh" >/dev/null 2>&1 || true
-        exit 1
-    fi
-    sleep 0.2
-done
-echo "start_mongo_java_server: running (pid $(cat "$PID_FILE")) at mongodb://127.0.0.1:$PORT/, data in ${store[*]}"
+daemon_wait "$TIMEOUT" 0.2 server "ping reply on 127.0.0.1:$PORT" ping_server
+echo "start_mongo_java_server: running (pid $(daemon_pid)) at mongodb://127.0.0.1:$PORT/, data in ${store[*]}"

@@ -10,6 +10,7 @@ version="${SICOOP_LOCAL_PG_VERSION:-15}"
 cluster="${SICOOP_LOCAL_PG_CLUSTER:-sicoop}"
 port="${SICOOP_LOCAL_PG_PORT:-54329}"
 mkdir -p "$state"
+chmod 700 "$state"   # .local/ holds the services' secrets: owner-only
 
 if [ ! -x "/usr/lib/postgresql/$version/bin/postgres" ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -14,7 +14,9 @@
 #      S3PROXY_LOG_FILE (.local/s3proxy.log), S3PROXY_ENV_FILE (.local/s3.env), S3PROXY_START_TIMEOUT (60 s),
 #      S3PROXY_JAVA_OPTS (-Xmx512m), S3PROXY_LOG_LEVEL (warn),
 #      S3_BUCKETS ("sicooperative sicooperative-test"; the last one is the tests' bucket), S3_REGION (us-east-1).
+# What it writes under .local/ (objects, keys, properties, pid, log) is owner-only: umask 077.
 set -euo pipefail
+umask 077
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -37,6 +39,9 @@ JAR_DIR="$ROOT/.cache/s3proxy"
 JAR="$JAR_DIR/s3proxy-$VERSION-jar-with-dependencies.jar"
 URL="https://repo1.maven.org/maven2/org/gaul/s3proxy/$VERSION/s3proxy-$VERSION-jar-with-dependencies.jar"
 declare -A PINNED_SHA1=([4.1.0]=0a0b89e982bc1b1b5757d45b61109e05a840dd87)
+# shellcheck source=daemon.sh
+. "$HERE/daemon.sh"
+daemon_init start_s3 "$PID_FILE" s3proxy "$LOG_FILE" "$HERE/stop_s3.sh"
 
 case "$BACKEND" in
     filesystem | transient) ;;
@@ -46,7 +51,10 @@ if [[ ! -x "$ROOT/.venv/bin/python" ]]; then
     echo "start_s3: $ROOT/.venv is missing: run 'make install' first (pyarrow signs the readiness check)" >&2
     exit 1
 fi
-mkdir -p "$STATE" "$JAR_DIR" "$(dirname "$PID_FILE")" "$(dirname "$LOG_FILE")"
+mkdir -p "$STATE" "$(dirname "$PID_FILE")" "$(dirname "$LOG_FILE")"
+chmod 700 "$STATE"
+private "$DATA_DIR" "$CREDENTIALS" "$PROPERTIES" "$ENV_OUT" "$PID_FILE" "$LOG_FILE"   # left by earlier starts
+(umask 022 && mkdir -p "$JAR_DIR")   # the download cache is not secret
 
 # Credentials: generated once (AWS-shaped: 20-character key id, 40-character secret), reused afterwards.
 if [[ ! -s "$CREDENTIALS" ]]; then
@@ -86,14 +94,8 @@ if rest and rest[0] == "create":
 PY
 }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
-
-# Is the pid in the pid file a live java process running s3proxy?
-running() {
-    [[ -f "$PID_FILE" ]] || return 1
-    local pid; pid="$(cat "$PID_FILE")"
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q s3proxy "/proc/$pid/cmdline" 2>/dev/null
-}
+# Ready: the port is open and a signed request succeeds (creating the missing buckets).
+s3_ready() { port_open "$PORT" && s3_call create "${BUCKETS[@]}"; }
 
 write_env() {
     (umask 077 && printf '%s\n' \
@@ -104,7 +106,7 @@ write_env() {
         "SICOOP_TEST_S3_BUCKET=${BUCKETS[-1]}" >"$ENV_OUT")
 }
 
-if running; then
+if daemon_running; then
     if s3_call create "${BUCKETS[@]}"; then
         write_env
         echo "start_s3: already running (pid $(cat "$PID_FILE")) at $ENDPOINT"
@@ -115,7 +117,7 @@ if running; then
 fi
 rm -f "$PID_FILE"   # stale
 
-if port_open; then
+if port_open "$PORT"; then
     echo "start_s3: 127.0.0.1:$PORT is already in use by another process; stop it or set S3PROXY_PORT" >&2
     exit 1
 fi
@@ -155,27 +157,8 @@ jclouds.regions=$REGION
 EOF
 )
 
-# setsid: own session, so killing the caller's process group leaves the server running.
-setsid java "${JAVA_OPTS[@]}" -DLOG_LEVEL="${S3PROXY_LOG_LEVEL:-warn}" -jar "$JAR" --properties "$PROPERTIES" \
-    >>"$LOG_FILE" 2>&1 </dev/null &
-echo $! >"$PID_FILE"
-
-deadline=$((SECONDS + TIMEOUT))
-until port_open && s3_call create "${BUCKETS[@]}"; do
-    if ! running; then
-        echo "start_s3: s3proxy exited during startup; last log lines ($LOG_FILE):" >&2
-        tail -n 30 "$LOG_FILE" >&2 || true
-        rm -f "$PID_FILE"
-        exit 1
-    fi
-    if (( SECONDS >= deadline )); then
-        echo "start_s3: no signed reply on $ENDPOINT after ${TIMEOUT}s; last log lines ($LOG_FILE):" >&2
-        tail -n 30 "$LOG_FILE" >&2 || true
-        bash "$HERE/stop_s3.sh" >/dev/null 2>&1 || true
-        exit 1
-    fi
-    sleep 0.3
-done
+daemon_launch java "${JAVA_OPTS[@]}" -DLOG_LEVEL="${S3PROXY_LOG_LEVEL:-warn}" -jar "$JAR" --properties "$PROPERTIES"
+daemon_wait "$TIMEOUT" 0.3 s3proxy "signed reply on $ENDPOINT" s3_ready
 write_env
 store="in $DATA_DIR"
 [[ "$BACKEND" == transient ]] && store="in memory"

@@ -1,9 +1,12 @@
 """A real self-hosted Prefect stack for end-to-end tests: `prefect server start`, `prefect deploy`, workers and
-landing watchers, each its own process, exactly as an operator would run them."""
+landing watchers, each its own process, exactly as an operator would run them. The server requires API
+authentication (PREFECT_SERVER_API_AUTH_STRING, a random string per server), and every client of it (the CLI,
+workers, watchers, the tests' own client) authenticates with PREFECT_API_AUTH_STRING, as in README "Deploy"."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -30,17 +33,24 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def new_auth_string() -> str:
+    """A random "user:password" auth string, as scripts/services/start_prefect.sh makes for the local server."""
+    return f"sicoop:{secrets.token_urlsafe(32)}"
+
+
 @dataclass
 class PrefectServer:
     api_url: str
     home: Path
     logs: Path
+    auth_string: str
 
     def env(self, **extra: str) -> dict[str, str]:
         """Environment for a process talking to this server (and nothing of the test session's Prefect)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env |= {
             "PREFECT_API_URL": self.api_url,
+            "PREFECT_API_AUTH_STRING": self.auth_string,
             "PREFECT_HOME": str(self.home),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "DO_NOT_TRACK": "1",
@@ -65,7 +75,7 @@ class PrefectServer:
         return done.stdout
 
     def client(self) -> SyncPrefectClient:
-        return SyncPrefectClient(self.api_url)
+        return SyncPrefectClient(self.api_url, auth_string=self.auth_string)
 
     def flow_runs(self, deployment: str) -> list[FlowRun]:
         with self.client() as client:
@@ -118,13 +128,20 @@ def background(
 @contextmanager
 def prefect_server(root: Path) -> Iterator[PrefectServer]:
     port = free_port()
-    server = PrefectServer(api_url=f"http://127.0.0.1:{port}/api", home=root / "home", logs=root / "logs")
+    server = PrefectServer(
+        api_url=f"http://127.0.0.1:{port}/api",
+        home=root / "home",
+        logs=root / "logs",
+        auth_string=new_auth_string(),
+    )
     args = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
-    with background(args, server.env(), server.logs / "server.log") as process:
+    # Only the server holds PREFECT_SERVER_API_AUTH_STRING; its clients get PREFECT_API_AUTH_STRING (env()).
+    server_env = server.env(PREFECT_SERVER_API_AUTH_STRING=server.auth_string)
+    with background(args, server_env, server.logs / "server.log") as process:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert process.poll() is None, (server.logs / "server.log").read_text()
-            try:
+            try:  # GET /health (and /ready) need no authentication
                 if httpx.get(f"{server.api_url}/health", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
