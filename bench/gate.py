@@ -2,8 +2,9 @@
 
     uv run python -m bench.gate [--movimentos N]
 
-The flat table is built in Spark from a generated batch (no databases involved), persisted and counted first,
-so the figures are the gate's own: the one-pass quarantine split and the GX checkpoint.
+The flat table is built in Spark from a generated batch (no databases involved); the figures are the gate's
+own: the one pass that computes the join, judges every row (quarantine rules, personal-data detector) and
+persists the frame, then the GX checkpoint over every row.
 """
 
 from __future__ import annotations
@@ -12,13 +13,7 @@ import argparse
 import tempfile
 import time
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.compute as pc
-from pyspark import StorageLevel
-from pyspark.sql import functions as F
 
 
 def main() -> None:
@@ -29,53 +24,39 @@ def main() -> None:
     parser.add_argument("--associados", type=int, default=20_000)
     args = parser.parse_args()
 
-    from tasks.gate.checkpoint import gate_parameters, load_suite_json, run_gate
-    from tasks.gate.quarantine import split_quarantine
-    from tasks.generate.generator import GenerationConfig, generate
+    from bench.frames import generated_flat
+    from tasks.gate.checkpoint import gate_parameters, run_gate
+    from tasks.gate.task import judge_rows
     from tasks.spark_session import get_spark
-    from tasks.transform.flatten import flatten
-    from tasks.transform.masking import mask_sources
 
     spark = get_spark(app_name="bench-gate")
-    tables = generate(GenerationConfig(associados=args.associados, movimentos=args.movimentos, seed=902))
-    frames = {name: spark.createDataFrame(table) for name, table in tables.items()}
-    # The types extraction gives them (tasks/extract): idade int, vlr_transacao decimal(10,2).
-    frames["associado"] = frames["associado"].withColumn("idade", F.col("idade").cast("int"))
-    frames["movimento"] = frames["movimento"].withColumns(
-        {"vlr_transacao": F.col("vlr_transacao").cast("decimal(10,2)"), "batch_id": F.lit("bench")}
-    )
-    masked = mask_sources(frames)
-    flat = flatten(masked["movimento"], masked["cartao"], masked["conta"], masked["associado"])
-    flat = flat.persist(StorageLevel.MEMORY_AND_DISK)
-    started = time.perf_counter()
-    rows = flat.count()
-    print(f"build movimento_flat         {time.perf_counter() - started:8.2f} s  {rows:>11,} rows")
-
-    total = Decimal(str(pc.sum(pc.cast(tables["movimento"]["vlr_transacao"], pa.decimal128(12, 2))).as_py()))
+    flat = generated_flat(spark, args.movimentos, args.associados)
     now = datetime.now(UTC).replace(tzinfo=None)
     started = time.perf_counter()
-    split = split_quarantine(
-        flat, load_suite_json("movimento_flat")["expectations"], {"now": now}, "vlr_transacao_movimento"
-    )
+    split = judge_rows(flat.frame, now)
     split_seconds = time.perf_counter() - started
-    print(f"quarantine split (one pass)  {split_seconds:8.2f} s  {split.rows:>11,} quarantined")
+    print(
+        f"judge every row (one pass)   {split_seconds:8.2f} s  {split.verdicts.rows:>11,} rows, "
+        f"{split.verdicts.quarantined_rows:,} quarantined, {split.verdicts.personal_data_rows:,} with personal data"
+    )
     with tempfile.TemporaryDirectory() as scratch:
         started = time.perf_counter()
         report = run_gate(
-            split.passed,
+            split.flagged,
             "movimento_flat",
-            gate_parameters(rows - split.rows, total - split.vlr_total, now),
+            gate_parameters(flat.rows, flat.total, now),
             Path(scratch),
+            quarantined=split.verdicts.by_rule,
         )
         gx_seconds = time.perf_counter() - started
     print(
-        f"GX checkpoint                {gx_seconds:8.2f} s  {len(report.outcomes)} expectations, passed={report.success}"
+        f"GX checkpoint                {gx_seconds:8.2f} s  {len(report.outcomes)} rules, passed={report.success}"
     )
-    for failure in report.failures:
-        print(f"  not passed: {failure.describe()}")
-    print(
-        f"gate total                   {split_seconds + gx_seconds:8.2f} s  {rows / (split_seconds + gx_seconds):>11,.0f} rows/s"
-    )
+    for failure in report.blocking:
+        print(f"  blocking: {failure.describe()}")
+    total = split_seconds + gx_seconds
+    print(f"gate total                   {total:8.2f} s  {split.verdicts.rows / total:>11,.0f} rows/s")
+    split.release()
     spark.stop()
 
 

@@ -82,16 +82,12 @@ def main() -> None:
                 report(f"load mongo ({attempt})", seconds, args.movimentos)
 
     if args.flow:
+        from flows.main import configure_locations
         from flows.pipeline import sicooperative_pipeline
 
         with tempfile.TemporaryDirectory() as scratch:
-            summary = sicooperative_pipeline(
-                associados=args.associados,
-                movimentos=args.movimentos,
-                seed=901,
-                landing=f"{scratch}/landing",
-                output=f"{scratch}/output",
-            )
+            configure_locations(f"{scratch}/landing", f"{scratch}/output")
+            summary = sicooperative_pipeline(associados=args.associados, movimentos=args.movimentos, seed=901)
         for stage, seconds in summary["stage_seconds"].items():
             report(f"flow: {stage}", seconds, summary["stage_rows"].get(stage, 0) or 1)
 

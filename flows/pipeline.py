@@ -1,23 +1,30 @@
-"""The SiCooperative pipeline flow: generate -> load -> extract -> mask/join -> gate -> export."""
+"""The SiCooperative pipeline flow: generate -> load -> extract -> mask/join -> gate -> export -> leak proof ->
+publish."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+from uuid import UUID
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, runtime
 from prefect.artifacts import create_markdown_artifact
 
-from tasks.export.task import ExportReport, export_movimento_flat
+from flows.parameters import Associados, Batch, Movimentos, Seed
+from tasks.export.task import ExportReport, export_batch, publish_batch, rollback_export
 from tasks.extract.task import extract_sources
 from tasks.gate.task import quality_gate
 from tasks.generate.task import generate_batch
 from tasks.landing.staging import locate_batch
 from tasks.load.task import load_batch
+from tasks.proof.logs import LogCapture, capture_logs
+from tasks.proof.task import LeakFound, prove_no_leak
 from tasks.settings import Settings, get_settings
 from tasks.storage import Location, resolve
+from tasks.transform.flatten import INTEGRITY_OK
 from tasks.transform.task import build_movimento_flat
 
 T = TypeVar("T")
@@ -50,10 +57,13 @@ class RunSummary:
     expectations_total: int
     data_docs: str  # this run's page of the quality gate's data docs
     delta_path: str
+    delta_version: int
+    delta_inserted: int
+    delta_updated: int
     parquet_path: str
     csv_path: str
-    delta_rows: int
-    delta_inserted: int
+    batch_rows: int  # the batch's rows in Delta, Parquet and CSV
+    leak_proof: str  # "N raw values searched in M files: 0 found"
 
     def markdown(self) -> str:
         lines = [
@@ -69,10 +79,12 @@ class RunSummary:
             "",
             f"- loaded rows: {', '.join(f'{k}={v:,}' for k, v in self.loaded.items())}",
             f"- orphans: {self.orphans}; quarantined rows: {self.quarantined}",
-            f"- quality gate: {self.expectations_passed}/{self.expectations_total} expectations passed; "
+            f"- quality gate: {self.expectations_passed}/{self.expectations_total} rules held; "
             f"data docs `{self.data_docs}`",
-            f"- Delta: `{self.delta_path}` ({self.delta_rows:,} rows, +{self.delta_inserted:,} this run)",
-            f"- Parquet: `{self.parquet_path}`",
+            f"- leak proof: {self.leak_proof}",
+            f"- Delta: `{self.delta_path}` v{self.delta_version} (+{self.delta_inserted:,} inserted, "
+            f"{self.delta_updated:,} updated this run)",
+            f"- Parquet: `{self.parquet_path}` ({self.batch_rows:,} rows of this batch)",
             f"- CSV: `{self.csv_path}`",
         ]
         return "\n".join(lines)
@@ -87,22 +99,36 @@ def quality_dir(settings: Settings, output: Location) -> str:
 
 @flow(name="sicooperative-pipeline", log_prints=True)
 def sicooperative_pipeline(
-    associados: int = 5_000,
-    movimentos: int = 100_000,
-    seed: int = 42,
-    landing: str | None = None,
-    output: str | None = None,
-    batch: str | None = None,
+    associados: Associados = 5_000,
+    movimentos: Movimentos = 100_000,
+    seed: Seed = 42,
+    batch: Batch = None,
 ) -> dict[str, Any]:
     """Generate (or take an existing landed `batch`), load, extract, mask, join, gate and export one batch.
 
-    `batch` is a landed batch's folder or s3:// location, or its folder name under `landing` (what the
-    file-arrival triggers pass). `landing` and `output` are folders or s3://bucket/prefix.
+    The landing and the output (folders or s3://bucket/prefix) are the configuration of the process running
+    the flow (SICOOP_LANDING_DIR, SICOOP_OUTPUT_DIR), never run parameters, so no run can be steered to read or
+    write elsewhere; `batch` must lie directly inside that landing. Parameter types, bounds and descriptions
+    are declared in flows/parameters.py; the descriptions below are the ones the Prefect UI shows.
+
+    Args:
+        associados: Associados to generate (not used with batch).
+        movimentos: Movimentos to generate (not used with batch).
+        seed: Random seed; it also selects the generated batch's id block (not used with batch).
+        batch: An already-landed batch to process instead of generating one: its folder name in the
+            landing, or its path or s3:// URI directly inside the landing. Empty: generate a batch.
     """
+    with capture_logs() as logs:
+        return _run(associados, movimentos, seed, batch, logs)
+
+
+def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: LogCapture) -> dict[str, Any]:
     logger = get_run_logger()
+    started = datetime.now(UTC) - timedelta(seconds=1)  # file times are compared with this: a margin
     settings = get_settings()
-    landing_uri = landing or settings.landing_dir
-    output_location = resolve(output or settings.output_dir)
+    landing_uri = settings.landing_dir
+    output_location = resolve(settings.output_dir)
+    quality = quality_dir(settings, output_location)
     times = StageTimes()
 
     if batch:
@@ -115,45 +141,67 @@ def sicooperative_pipeline(
         )
     loaded = times.run("load", lambda: load_batch(batch_location), lambda r: sum(r.rows.values()))
     sources = times.run("extract", lambda: extract_sources(loaded.batch_id), lambda s: sum(s.rows.values()))
-    flat = times.run("mask_and_join", lambda: build_movimento_flat(sources), lambda f: f.rows)
-    sources.release()
+    flat = times.run("mask_and_join", lambda: build_movimento_flat(sources))
     try:
         gate = times.run(
             "quality_gate",
-            lambda: quality_gate(
-                flat,
-                loaded.rows["movimento"],
-                loaded.vlr_total,
-                quality_dir(settings, output_location),
-                loaded.batch_id,
-            ),
-            lambda _: flat.rows,
-        )
-        exported: ExportReport = times.run(
-            "export",
-            lambda: export_movimento_flat(gate, output_location),
-            lambda r: flat.rows - r.quarantined,
+            lambda: quality_gate(flat, loaded.rows["movimento"], loaded.vlr_total, quality, loaded.batch_id),
+            lambda g: g.verdicts.rows,
         )
     finally:
-        flat.frame.unpersist()
+        sources.release()  # the gate's persisted frame holds everything the export needs
+    try:
+        staged = times.run(
+            "export",
+            lambda: export_batch(gate, output_location, loaded.batch_id),
+            lambda e: e.rows,
+        )
+    finally:
+        gate.split.release()
 
-    summary = RunSummary(
-        batch_id=loaded.batch_id,
-        batch_path=batch_location.uri,
-        stage_seconds=times.seconds,
-        stage_rows=times.rows,
-        loaded=loaded.rows,
-        orphans=flat.orphans,
-        quarantined=exported.quarantined,
-        expectations_passed=sum(o.success for o in gate.report.outcomes),
-        expectations_total=len(gate.report.outcomes),
-        data_docs=str(gate.report.data_docs),
-        delta_path=exported.delta_path,
-        parquet_path=exported.parquet_path,
-        csv_path=exported.csv_path,
-        delta_rows=exported.delta_rows,
-        delta_inserted=exported.merge.inserted,
+    verdicts = gate.verdicts
+
+    def summary_of(proof: str, published: ExportReport | None) -> RunSummary:
+        return RunSummary(
+            batch_id=loaded.batch_id,
+            batch_path=batch_location.uri,
+            stage_seconds=times.seconds,
+            stage_rows=times.rows,
+            loaded=loaded.rows,
+            orphans=verdicts.rows - verdicts.integrity.get(INTEGRITY_OK, 0),
+            quarantined=staged.quarantined,
+            expectations_passed=len(gate.report.outcomes) - len(gate.report.blocking),
+            expectations_total=len(gate.report.outcomes),
+            data_docs=str(gate.report.data_docs),
+            delta_path=staged.delta.uri,
+            delta_version=staged.merge.version,
+            delta_inserted=staged.merge.inserted,
+            delta_updated=staged.merge.updated,
+            parquet_path=published.parquet_path if published else staged.published.parquet.uri,
+            csv_path=published.csv_path if published else staged.published.csv.uri,
+            batch_rows=staged.rows,
+            leak_proof=proof,
+        )
+
+    # The summary itself is searched too, before anyone can see it.
+    pending = summary_of("pending", None).markdown()
+    proof = times.run(
+        "leak_proof",
+        lambda: prove_no_leak(
+            loaded.fingerprints,
+            staged.written,
+            quality,
+            started,
+            runtime.flow_run.id and UUID(runtime.flow_run.id),
+            [("run summary", pending), ("logs", logs.text())],
+        ),
     )
+    if not proof.clean:
+        rollback_export(staged)
+        raise LeakFound(proof)
+    published = times.run("publish", lambda: publish_batch(staged))
+
+    summary = summary_of(proof.summary(), published)
     create_markdown_artifact(
         key="sicooperative-run-summary", markdown=summary.markdown(), description="Pipeline run summary"
     )

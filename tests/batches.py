@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tasks.generate.generator import GenerationConfig, generate
 from tasks.landing.manifest import read_manifest, sha256_of, write_manifest
 from tasks.landing.writer import write_batch
+from tasks.settings import get_settings
 
 AS_OF = datetime(2026, 6, 30)
 
@@ -30,3 +33,32 @@ def rewrite_file(batch_dir: Path, file_name: str, edit: Callable[[list[str]], li
     entry.bytes = path.stat().st_size
     entry.sha256 = sha256_of(path)
     write_manifest(batch_dir, manifest)
+
+
+def run_pipeline(
+    batch: Path | str | None, output: Path | str, landing: Path | str | None = None, **parameters: Any
+) -> Any:
+    """Run the flow (returns its final state) as a worker configured with SICOOP_LANDING_DIR = `landing`
+    (default: the batch's parent folder) and SICOOP_OUTPUT_DIR = `output`; both are restored afterwards.
+
+    The flow takes its landing and output from the settings only, and refuses a batch outside that landing."""
+    from flows.pipeline import sicooperative_pipeline  # Spark and GX: only for the tests that run the flow
+
+    if landing is None:
+        assert batch is not None, "give the landing when generating a batch"
+        landing = Path(batch).parent
+    if batch is not None:
+        parameters["batch"] = str(batch)
+    variables = {"SICOOP_LANDING_DIR": str(landing), "SICOOP_OUTPUT_DIR": str(output)}
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    get_settings.cache_clear()
+    try:
+        return sicooperative_pipeline(**parameters, return_state=True)
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()

@@ -10,6 +10,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class PersonalData(StrEnum):
+    """Kinds of personal data a column holds raw in the sources: each is masked by its own rule before anything
+    leaves, and searched for by the leak proof after every export."""
+
+    DOCUMENT = "document"  # CPF or CNPJ
+    EMAIL = "email"
+    CARD = "card"  # payment card number (PAN)
+
+
 class Kind(StrEnum):
     """Logical column types of the landing CSVs."""
 
@@ -25,6 +34,7 @@ class Column:
     name: str
     kind: Kind
     max_length: int | None = None
+    personal: PersonalData | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,10 @@ class Table:
     def file_name(self) -> str:
         return f"{self.name}.csv"
 
+    @property
+    def personal_columns(self) -> dict[str, PersonalData]:
+        return {column.name: column.personal for column in self.columns if column.personal is not None}
+
 
 TIPOS_CONTA = ("CORRENTE", "POUPANCA", "SALARIO", "INVESTIMENTO", "PAGAMENTO")
 TIPOS_TRANSACAO = ("DEBITO", "CREDITO")
@@ -55,8 +69,8 @@ ASSOCIADO = Table(
         Column("nome", Kind.TEXT, 100),
         Column("sobrenome", Kind.TEXT, 100),
         Column("idade", Kind.INT),
-        Column("email", Kind.TEXT, 254),
-        Column("cpf_cnpj", Kind.TEXT, 14),
+        Column("email", Kind.TEXT, 254, PersonalData.EMAIL),
+        Column("cpf_cnpj", Kind.TEXT, 14, PersonalData.DOCUMENT),
     ),
 )
 CONTA = Table(
@@ -73,7 +87,7 @@ CARTAO = Table(
     "cartao",
     (
         Column("id", Kind.ID),
-        Column("num_cartao", Kind.TEXT, 19),
+        Column("num_cartao", Kind.TEXT, 19, PersonalData.CARD),
         Column("nom_impresso", Kind.TEXT, 100),
         Column("data_criacao", Kind.TIMESTAMP),
         Column("id_conta", Kind.ID),

@@ -1,30 +1,53 @@
 """Publish `movimento_flat` as a Delta table: created once with its comments, then MERGEd on id_movimento.
 
 MERGE makes re-runs idempotent (a batch already present inserts nothing) while new batches add rows, and a
-corrected movimento (different row_hash) updates its row. Delta's transaction log keeps every version (history).
+corrected movimento (different row_hash) updates its row. The MERGE condition also bounds the target to the
+batch's id range, so Delta skips every file of other batches (file statistics on id_movimento): a run reads
+what its batch can touch, not the table's history. Delta's transaction log keeps every version.
+
+Statistics, which Delta copies into its log as min/max values, are kept only for key, date and amount columns,
+never for text: the log holds no prefix of a name or a description.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
 from tasks.domain.movimento_flat import COLUMN_COMMENTS, KEY, ROW_HASH, TABLE_COMMENT
+from tasks.storage import Location, list_files, read_bytes
 
+STATS_COLUMNS = ("id_movimento", "batch_id", "data_movimento", "vlr_transacao_movimento")
 # Plain protocol features only, so independent readers (delta-rs, Trino, DuckDB) can read the table.
-TABLE_PROPERTIES = {"delta.enableDeletionVectors": "false"}
+TABLE_PROPERTIES = {
+    "delta.enableDeletionVectors": "false",
+    "delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS),
+}
+LOG = "_delta_log"
 
 
 @dataclass(frozen=True)
 class MergeCount:
     inserted: int
     updated: int
-    version: int
+    version: int  # the table's version after the MERGE
+    previous: int  # before it (-1: the table was created by this run)
+
+
+def current_version(spark: SparkSession, path: str) -> int:
+    """The table's latest version, or -1 when there is no table yet."""
+    if not DeltaTable.isDeltaTable(spark, path):
+        return -1
+    last = DeltaTable.forPath(spark, path).history(1).select("version").first()
+    return int(last["version"]) if last else -1
 
 
 def ensure_table(spark: SparkSession, path: str, frame: DataFrame, comment: str) -> DeltaTable:
+    """Create the table with its comments and properties, or bring an existing table's properties up to date."""
     builder = DeltaTable.createIfNotExists(spark).location(path).comment(comment)
     for field in frame.schema.fields:
         builder = builder.addColumn(
@@ -32,7 +55,14 @@ def ensure_table(spark: SparkSession, path: str, frame: DataFrame, comment: str)
         )
     for key, value in TABLE_PROPERTIES.items():
         builder = builder.property(key, value)
-    return builder.execute()
+    table = builder.execute()
+    current = table.detail().select("properties").first()
+    properties = (current["properties"] if current else None) or {}
+    missing = {key: value for key, value in TABLE_PROPERTIES.items() if properties.get(key) != value}
+    if missing:
+        assignments = ", ".join(f"'{key}' = '{value}'" for key, value in missing.items())
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({assignments})")
+    return table
 
 
 def merge_into_delta(
@@ -41,20 +71,57 @@ def merge_into_delta(
     frame: DataFrame,
     comment: str = TABLE_COMMENT,
     update_when: str | None = f"t.{ROW_HASH} <> s.{ROW_HASH}",
+    key_range: tuple[int, int] | None = None,
 ) -> MergeCount:
-    """MERGE on id_movimento; matched rows update only when `update_when` holds (None: always)."""
+    """MERGE on id_movimento; matched rows update only when `update_when` holds (None: always). With
+    `key_range` (the batch's lowest and highest id), the target is read only where those ids can be."""
+    previous = current_version(spark, path)
     table = ensure_table(spark, path, frame, comment)
+    condition = f"t.{KEY} = s.{KEY}"
+    if key_range is not None:
+        condition += f" AND t.{KEY} BETWEEN {int(key_range[0])} AND {int(key_range[1])}"
     (
         table.alias("t")
-        .merge(frame.alias("s"), f"t.{KEY} = s.{KEY}")
+        .merge(frame.alias("s"), condition)
         .whenMatchedUpdateAll(condition=update_when)
         .whenNotMatchedInsertAll()
         .execute()
     )
-    last = table.history(1).select("version", "operationMetrics").first()
-    metrics = (last["operationMetrics"] if last else None) or {}
+    last = table.history(1).select("version", "operation", "operationMetrics").first()
+    metrics = (last["operationMetrics"] if last and last["operation"] == "MERGE" else None) or {}
     return MergeCount(
         inserted=int(metrics.get("numTargetRowsInserted", 0)),
         updated=int(metrics.get("numTargetRowsUpdated", 0)),
         version=int(last["version"]) if last else 0,
+        previous=previous,
     )
+
+
+def restore(spark: SparkSession, path: str, version: int) -> None:
+    """Bring the table back to `version` (a new commit; -1: the run created it, so empty it instead)."""
+    if version < 0:
+        spark.sql(f"DELETE FROM delta.`{path}`")
+    else:
+        DeltaTable.forPath(spark, path).restoreToVersion(version)
+
+
+def files_written(table: Location, after: int, upto: int) -> tuple[list[Location], list[Location]]:
+    """(log files, data files) the commits after version `after` up to `upto` wrote: each commit's JSON, its
+    checksum and checkpoint files, `_last_checkpoint`, and the data and change-data files they added."""
+    if upto <= after:
+        return [], []
+    versions = {f"{version:020d}" for version in range(after + 1, upto + 1)}
+    log_files = [
+        file
+        for file in list_files(table.join(LOG))
+        if file.name.split(".", 1)[0] in versions or file.name == "_last_checkpoint"
+    ]
+    data: list[Location] = []
+    for version in sorted(versions):
+        commit = table.join(LOG, f"{version}.json")
+        for line in read_bytes(commit).decode("utf-8").splitlines():
+            action = json.loads(line) if line.strip() else {}
+            for kind in ("add", "cdc"):
+                if kind in action:
+                    data.append(table.join(unquote(action[kind]["path"])))
+    return log_files, data

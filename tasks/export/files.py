@@ -1,52 +1,147 @@
-"""Parquet and flat-CSV copies of `movimento_flat`.
+"""The batch's Parquet and flat-CSV deliverables, staged from the Delta version the run committed, then
+swapped into place.
 
-Parquet is partitioned by batch_id with dynamic partition overwrite: a re-run replaces only its own batch, new
-batches add partitions. The CSV is the original challenge's deliverable: one file, header, every column a
-string; it is rebuilt from the Delta table (all batches) and swapped in whole (a rename locally, one object
-PUT-by-copy on S3).
+Layout (each run writes only its batch, so its cost does not grow with the history):
+- Parquet: `<output>/parquet/movimento_flat/batch_id=<batch>/part-*.parquet` (Hive-style partition folders:
+  any reader of the folder sees one table with a batch_id column);
+- CSV: `<output>/csv/movimento_flat/<batch>.csv`, the original challenge's deliverable: header, every column a
+  string, rows in id_movimento order.
+
+Both are written under `<output>/_staging/<run>/` first; only after the leak proof are they moved into place
+(a rename locally; a copy then delete on S3). A re-run restages and replaces them, so a run killed between any
+two steps converges when repeated.
+
+The CSV is safe to open in a spreadsheet: RFC 4180 (text fields are quoted, a quote inside is doubled, records
+end in CRLF; values are written byte for byte, numbers unquoted), and a text cell that a
+spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's CSV
+injection list) gets a leading `'`. Only text columns are neutralised: numbers, dates and amounts are written
+as they are (a negative amount stays a number).
 """
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.dataset as pads
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
-from tasks.domain.movimento_flat import OUTPUT_COLUMNS
-from tasks.storage import Location, delete_folder, list_files
+from tasks.domain.movimento_flat import KEY, OUTPUT_COLUMNS
+from tasks.storage import Location, delete_folder, exists, list_files, move_folder
 
 CSV_DELIMITER = ","
+CSV_LINE_END = "\r\n"
+FORMULA_START = r"^[=+\-@\t\r]"  # what a spreadsheet would evaluate (OWASP CSV injection)
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+PARTITION = "batch_id"
 
 
-def write_parquet(frame: DataFrame, path: str) -> None:
-    (
-        frame.write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy("batch_id")
-        .parquet(path)
+@dataclass(frozen=True)
+class BatchFiles:
+    """Where one batch's Parquet partition and CSV file live (staged or published)."""
+
+    parquet: Location  # the partition folder
+    csv: Location
+
+    @classmethod
+    def published(cls, output: Location, table: str, batch_id: str) -> BatchFiles:
+        return cls(
+            parquet=output.join("parquet", table, f"{PARTITION}={batch_id}"),
+            csv=output.join("csv", table, f"{batch_id}.csv"),
+        )
+
+    @classmethod
+    def staged(cls, staging: Location, table: str, batch_id: str) -> BatchFiles:
+        return cls(
+            parquet=staging.join("parquet", f"{PARTITION}={batch_id}"),
+            csv=staging.join("csv", f"{table}-{batch_id}.csv"),
+        )
+
+    def files(self) -> list[Location]:
+        return [*list_files(self.parquet), self.csv]
+
+
+def neutralize_formula(text: pa.Array) -> pa.Array:
+    """A text cell that would start a formula gets a leading apostrophe; anything else is unchanged."""
+    return pc.if_else(
+        pc.match_substring_regex(text, FORMULA_START), pc.binary_join_element_wise("'", text, ""), text
     )
 
 
-def write_single_csv(frame: DataFrame, target: Location) -> None:
-    """Write every column as a string into exactly one CSV file at `target`, replacing it whole."""
-    work = target.parent.join(f".{target.name}.{uuid.uuid4().hex}")
-    as_text = frame.select(*[F.col(name).cast("string").alias(name) for name in OUTPUT_COLUMNS])
-    try:
-        (
-            as_text.orderBy("id_movimento")
-            .coalesce(1)
-            .write.option("header", True)
-            .option("delimiter", CSV_DELIMITER)
-            .option("timestampFormat", "yyyy-MM-dd HH:mm:ss")
-            .option("emptyValue", "")
-            .csv(work.spark_path)
-        )
-        parts = [
-            part for part in list_files(work) if part.name.startswith("part-") and part.name.endswith(".csv")
-        ]
-        if len(parts) != 1:
-            raise RuntimeError(f"expected one CSV part in {work.uri}, found {len(parts)}")
-        target.filesystem.move(parts[0].path, target.path)
-    finally:
-        delete_folder(work)
+def _csv_type(kind: pa.DataType) -> pa.DataType:
+    """Text and dates are written as (quoted) strings; integers and amounts as unquoted numbers."""
+    return kind if pa.types.is_integer(kind) or pa.types.is_decimal(kind) else pa.string()
+
+
+def as_csv_columns(batch: pa.RecordBatch, columns: Sequence[str]) -> pa.RecordBatch:
+    """The columns in order, as the CSV writes them: text neutralised against formula injection, timestamps
+    as `YYYY-MM-DD HH:MM:SS` (UTC), integers and amounts as numbers (`1234.50`)."""
+    arrays = []
+    for name in columns:
+        column = batch.column(name)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            arrays.append(neutralize_formula(pc.cast(column, pa.string())))
+        elif pa.types.is_timestamp(column.type):  # whole seconds, as the sources record them
+            seconds = pc.cast(column, pa.timestamp("s", tz=column.type.tz), safe=False)
+            arrays.append(pc.strftime(seconds, format=TIMESTAMP_FORMAT))
+        else:
+            arrays.append(pc.cast(column, _csv_type(column.type)))
+    return pa.RecordBatch.from_arrays(arrays, names=list(columns))
+
+
+def stage_parquet(rows: DataFrame, target: Location) -> None:
+    """The batch's rows, sorted by key, as Parquet files in one partition folder (without the batch_id column,
+    which the folder's name carries)."""
+    rows.drop(PARTITION).orderBy(KEY).write.mode("overwrite").parquet(target.spark_path)
+
+
+def write_csv(
+    parquet: Location, target: Location, batch_id: str, columns: Sequence[str] = OUTPUT_COLUMNS
+) -> int:
+    """Stream the staged Parquet partition into one CSV file (files read in name order, which is key order);
+    returns the rows written."""
+    parts = sorted(
+        (file for file in list_files(parquet) if file.name.endswith(".parquet")), key=lambda f: f.name
+    )
+    dataset = pads.dataset([part.path for part in parts], filesystem=parquet.filesystem, format="parquet")
+    options = pacsv.WriteOptions(
+        include_header=True,
+        delimiter=CSV_DELIMITER,
+        eol=CSV_LINE_END,
+        quoting_style="needed",
+        quoting_header="none",  # column names are plain identifiers: no quotes needed
+    )
+    types = {field.name: field.type for field in dataset.schema} | {PARTITION: pa.string()}
+    schema = pa.schema([(name, _csv_type(types[name])) for name in columns])
+    written = 0
+    target.filesystem.create_dir(target.parent.path, recursive=True)
+    with (
+        target.filesystem.open_output_stream(target.path) as stream,
+        pacsv.CSVWriter(stream, schema, write_options=options) as writer,
+    ):
+        for batch in dataset.to_batches():
+            with_partition = batch.append_column(
+                PARTITION, pa.array([batch_id] * batch.num_rows, pa.string())
+            )
+            writer.write_batch(as_csv_columns(with_partition, columns))
+            written += batch.num_rows
+    return written
+
+
+def stage_batch(rows: DataFrame, staged: BatchFiles, batch_id: str) -> int:
+    """Write the batch's Parquet partition, then its CSV from those files: one read of the Delta rows."""
+    stage_parquet(rows, staged.parquet)
+    return write_csv(staged.parquet, staged.csv, batch_id)
+
+
+def publish(staged: BatchFiles, published: BatchFiles, scratch: Location) -> None:
+    """Swap the staged files into place, replacing what this batch published before."""
+    if exists(published.parquet):
+        move_folder(published.parquet, scratch.join("replaced-parquet"))
+    move_folder(staged.parquet, published.parquet)
+    published.csv.filesystem.create_dir(published.csv.parent.path, recursive=True)
+    published.csv.filesystem.move(staged.csv.path, published.csv.path)
+    delete_folder(scratch.join("replaced-parquet"))

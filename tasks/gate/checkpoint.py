@@ -22,7 +22,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
 
-from tasks.gate.policy import Policy, policy_of
+from tasks.gate.policy import Policy, policy_of, rule_name
 
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 # Counts and percentages only: never a raw value, in results, validation stores or data docs.
@@ -38,18 +38,43 @@ SAFE_RESULT_FORMAT: dict[str, Any] = {
 class ExpectationOutcome:
     expectation: str
     column: str | None
-    rule: str
+    rule: str  # the business rule, in Portuguese (meta.regra)
     policy: Policy
-    success: bool
+    success: bool  # GX's verdict over every row of the batch
     unexpected_count: int | None
     unexpected_percent: float | None
     observed: str | None = None
+    rule_id: str = ""  # stable name, as the quarantine table records it (policy.rule_name)
+    quarantined: int | None = None  # quarantine rules: rows the Spark predicate set aside
 
     def describe(self) -> str:
         target = f"{self.expectation}({self.column})" if self.column else self.expectation
         if self.unexpected_count is not None:
-            return f"{target}: {self.unexpected_count} unexpected ({self.unexpected_percent or 0:.4f}%) - {self.rule}"
+            text = f"{target}: {self.unexpected_count} unexpected ({self.unexpected_percent or 0:.4f}%)"
+            if self.disagrees:
+                text += f" but {self.quarantined} quarantined"
+            return f"{text} - {self.rule}"
         return f"{target}: observed {self.observed} - {self.rule}"
+
+    @property
+    def disagrees(self) -> bool:
+        """A quarantine rule whose GX count differs from the rows its Spark predicate set aside: the two
+        translations of the rule disagree, so neither can be trusted."""
+        return self.policy is Policy.QUARANTINE and (self.unexpected_count or 0) != (self.quarantined or 0)
+
+    @property
+    def blocks(self) -> bool:
+        if self.policy is Policy.QUARANTINE:
+            return self.disagrees
+        return self.policy is Policy.FAIL and not self.success
+
+    @property
+    def verdict(self) -> str:
+        if self.blocks:
+            return "**no**"
+        if self.success:
+            return "yes"
+        return "quarantined" if self.policy is Policy.QUARANTINE else "warned"
 
 
 @dataclass(frozen=True)
@@ -67,9 +92,9 @@ class GateReport:
 
     @property
     def blocking(self) -> list[ExpectationOutcome]:
-        """Failures that block the export: all but warnings. (Quarantine rules pass on the exported rows by
-        construction; if one still fails, predicate and expectation disagree, and that must block.)"""
-        return [outcome for outcome in self.failures if outcome.policy is not Policy.WARN]
+        """What blocks the export: a broken `fail` rule, or a quarantine rule whose GX count and Spark
+        predicate disagree. Quarantine rules otherwise set their rows aside; warnings only report."""
+        return [outcome for outcome in self.outcomes if outcome.blocks]
 
     @property
     def success(self) -> bool:
@@ -78,22 +103,23 @@ class GateReport:
     def markdown(self, title: str = "Quality gate") -> str:
         """Every expectation with its result: counts and percentages only, never a value."""
         verdict = "PASSED" if self.success else "FAILED"
+        held = len(self.outcomes) - len(self.blocking)
         lines = [
-            f"# {title} `{self.suite}`: {verdict} ({len(self.outcomes) - len(self.failures)}/{len(self.outcomes)})",
+            f"# {title} `{self.suite}`: {verdict} ({held}/{len(self.outcomes)} rules held)",
             "",
             f"Data docs: `{self.data_docs or 'none'}`",
             "",
             f"Quarantined rows: {self.quarantined_rows:,}"
             + "".join(f"; {rule}: {count:,}" for rule, count in sorted(self.quarantine_by_rule.items())),
             "",
-            "| expectation | column | policy | passed | unexpected | % | rule |",
+            "| expectation | column | policy | held | unexpected | % | rule |",
             "|---|---|---|:-:|---:|---:|---|",
         ]
         for o in self.outcomes:
             count = "" if o.unexpected_count is None else f"{o.unexpected_count:,}"
             percent = "" if o.unexpected_percent is None else f"{o.unexpected_percent:.4f}"
             lines.append(
-                f"| {o.expectation} | {o.column or ''} | {o.policy} | {'yes' if o.success else '**no**'} "
+                f"| {o.expectation} | {o.column or ''} | {o.policy} | {o.verdict} "
                 f"| {count} | {percent} | {o.rule} |"
             )
         return "\n".join(lines)
@@ -102,12 +128,16 @@ class GateReport:
 class GateFailed(RuntimeError):
     """The data did not pass the gate. A data error: never retried; nothing is exported."""
 
-    def __init__(self, report: GateReport) -> None:
+    def __init__(self, report: GateReport, personal_data: dict[str, int] | None = None) -> None:
         self.report = report
         lines = "\n".join(f"  - {failure.describe()}" for failure in report.blocking)
+        found = "".join(
+            f"\n  - raw personal data in {where}: {rows} rows"
+            for where, rows in sorted((personal_data or {}).items())
+        )
         super().__init__(
             f"quality gate '{report.suite}' failed {len(report.blocking)} of {len(report.outcomes)} "
-            f"blocking expectations; nothing was exported (data docs: {report.data_docs}):\n{lines}"
+            f"rules; nothing was exported (data docs: {report.data_docs}):\n{lines}{found}"
         )
 
 
@@ -126,24 +156,31 @@ def _observed(result: dict[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-def outcomes_of(validation_result: ExpectationSuiteValidationResult) -> list[ExpectationOutcome]:
-    """Each expectation's result with its rule and policy: counts only (SAFE_RESULT_FORMAT), never values."""
+def outcomes_of(
+    validation_result: ExpectationSuiteValidationResult, quarantined: dict[str, int] | None = None
+) -> list[ExpectationOutcome]:
+    """Each expectation's result with its rule and policy: counts only (SAFE_RESULT_FORMAT), never values.
+    `quarantined` gives, per rule id, the rows the quarantine split set aside."""
     outcomes = []
     for expectation_result in validation_result.results:
         config = expectation_result.expectation_config
         if config is None:  # GX sets it for every result of a suite run
             continue
         details = expectation_result.result or {}
+        policy = policy_of(config.meta)
+        rule_id = rule_name(config.type, config.kwargs)
         outcomes.append(
             ExpectationOutcome(
                 expectation=config.type,
                 column=config.kwargs.get("column"),
                 rule=str((config.meta or {}).get("regra", "")),
-                policy=policy_of(config.meta),
+                policy=policy,
                 success=bool(expectation_result.success),
                 unexpected_count=details.get("unexpected_count"),
                 unexpected_percent=details.get("unexpected_percent"),
                 observed=_observed(details),
+                rule_id=rule_id,
+                quarantined=(quarantined or {}).get(rule_id, 0) if policy is Policy.QUARANTINE else None,
             )
         )
     return outcomes
@@ -155,6 +192,7 @@ def run_gate(
     parameters: dict[str, Any],
     quality_dir: Path,
     run_name: str | None = None,
+    quarantined: dict[str, int] | None = None,
 ) -> GateReport:
     """Validate the frame against the suite; write data docs under quality_dir; never raise on failure.
 
@@ -193,7 +231,7 @@ def run_gate(
             url = site.get("site_url") or ""
             if url.startswith("file://"):
                 run_page = Path(unquote(url.removeprefix("file://")))
-        outcomes += outcomes_of(validation_result)
+        outcomes += outcomes_of(validation_result, quarantined)
     docs_index = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     return GateReport(suite=suite_name, outcomes=outcomes, data_docs=run_page or docs_index)
 

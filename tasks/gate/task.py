@@ -1,6 +1,10 @@
-"""Prefect task: quarantine the rows breaking quarantine rules, then gate the rest with GX.
+"""Prefect task: judge every row of the batch once (quarantine rules, raw personal data), then gate the whole
+batch with GX.
 
-A blocking failure stops the flow before anything is exported; the gate's table is published either way.
+GX validates every row, quarantined or not: `fail` rules (keys, schema, reconciliation with the batch, raw
+personal data anywhere) must hold for all of them, and each quarantine rule's unexpected count must equal the
+rows its Spark predicate set aside. A blocking failure stops the flow before anything is written; the gate's
+table is published either way.
 """
 
 from __future__ import annotations
@@ -14,19 +18,52 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from pyspark.sql import DataFrame
+from pyspark.sql.types import StringType
 
+from tasks.domain.movimento_flat import KEY, ROW_HASH
 from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, load_suite_json, run_gate
-from tasks.gate.quarantine import QuarantineSplit, split_quarantine
+from tasks.gate.quarantine import QuarantineSplit, RowVerdicts, split_quarantine
 from tasks.retry import TASK_RETRY_OPTIONS
+from tasks.transform.flatten import INTEGRITY, INTERNAL_COLUMNS
 from tasks.transform.task import FlatTable
 
 SUITE = "movimento_flat"
+AMOUNT = "vlr_transacao_movimento"
+# Not searched for personal data: a hex digest of the row, which holds long digit runs by chance.
+NOT_SCANNED = (ROW_HASH, *INTERNAL_COLUMNS)
 
 
 @dataclass(frozen=True)
 class GateResult:
     report: GateReport
     split: QuarantineSplit  # `passed` is what may be exported, `quarantined` goes to quarantine
+
+    @property
+    def verdicts(self) -> RowVerdicts:
+        return self.split.verdicts
+
+
+def text_columns(frame: DataFrame) -> list[str]:
+    """Every string column of the output: where raw personal data could hide."""
+    return [
+        field.name
+        for field in frame.schema.fields
+        if isinstance(field.dataType, StringType) and field.name not in NOT_SCANNED
+    ]
+
+
+def judge_rows(frame: DataFrame, now: datetime) -> QuarantineSplit:
+    """The gate's one pass: every row's quarantine rules and personal-data flag, persisted and counted."""
+    return split_quarantine(
+        frame,
+        load_suite_json(SUITE)["expectations"],
+        {"now": now},
+        text_columns(frame),
+        AMOUNT,
+        INTEGRITY,
+        KEY,
+    )
 
 
 @task(name="quality_gate", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
@@ -37,28 +74,36 @@ def quality_gate(
     quality_dir: Path | str,
     batch_id: str | None = None,
 ) -> GateResult:
-    """Quarantine, then validate the rest; the data docs keep a page per run, named after the batch."""
+    """Flag, persist and count every row once, then validate the batch; the data docs keep a page per run,
+    named after the batch."""
     logger = get_run_logger()
     started = time.perf_counter()
     now = datetime.now(UTC).replace(tzinfo=None)
-    split = split_quarantine(
-        flat.frame, load_suite_json(SUITE)["expectations"], {"now": now}, "vlr_transacao_movimento"
-    )
-    # Reconciliation on what is left: exported + quarantined = the batch.
-    parameters = gate_parameters(expected_rows - split.rows, expected_vlr_total - split.vlr_total, now)
+    split = judge_rows(flat.frame, now)
+    verdicts = split.verdicts
+    parameters = gate_parameters(expected_rows, expected_vlr_total, now)
     report = replace(
-        run_gate(split.passed, SUITE, parameters, Path(quality_dir), run_name=batch_id),
-        quarantined_rows=split.rows,
-        quarantine_by_rule=split.by_rule,
+        run_gate(
+            split.flagged,
+            SUITE,
+            parameters,
+            Path(quality_dir),
+            run_name=batch_id,
+            quarantined=verdicts.by_rule,
+        ),
+        quarantined_rows=verdicts.quarantined_rows,
+        quarantine_by_rule=verdicts.by_rule,
     )
     logger.info(
-        "gate %s: %d/%d expectations passed, %d warnings, %s rows quarantined%s, in %.2fs; data docs %s",
+        "gate %s: %d/%d rules held, %s rows quarantined%s, %s rows with raw personal data%s, in %.2fs; "
+        "data docs %s",
         "PASSED" if report.success else "FAILED",
-        len(report.outcomes) - len(report.failures),
+        len(report.outcomes) - len(report.blocking),
         len(report.outcomes),
-        len(report.failures) - len(report.blocking),
-        f"{split.rows:,}",
-        f" {split.by_rule}" if split.by_rule else "",
+        f"{verdicts.quarantined_rows:,}",
+        f" {verdicts.by_rule}" if verdicts.by_rule else "",
+        f"{verdicts.personal_data_rows:,}",
+        f" {verdicts.personal_data}" if verdicts.personal_data else "",
         time.perf_counter() - started,
         report.data_docs,
     )
@@ -69,5 +114,5 @@ def quality_gate(
     )
     if not report.success:
         split.release()
-        raise GateFailed(report)
+        raise GateFailed(report, verdicts.personal_data)
     return GateResult(report=report, split=split)

@@ -72,7 +72,8 @@ def _first_row(mask: pa.Array) -> int | None:
 
 def _read_text_columns(path: Path, table: Table, batch_dir: Path) -> pa.Table:
     try:
-        with path.open("r", encoding="utf-8") as handle:
+        # utf-8-sig: a file saved as Excel's "CSV UTF-8" starts with a byte order mark (pyarrow skips it too).
+        with path.open("r", encoding="utf-8-sig") as handle:
             header = handle.readline().rstrip("\r\n")
     except UnicodeDecodeError as error:
         raise BatchRejected(batch_dir, table.file_name, f"not UTF-8 text ({error.reason})") from error

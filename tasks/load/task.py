@@ -11,12 +11,14 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from tasks.domain.tables import TABLES
 from tasks.gate.sources import check_sources
 from tasks.landing.rejection import move_aside
 from tasks.landing.staging import local_copy
 from tasks.landing.verification import BatchRejected, VerifiedBatch, verify_batch
 from tasks.load.mongo import load_mongo
 from tasks.load.postgres import load_postgres
+from tasks.privacy.fingerprints import Fingerprints
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.secrets import mongo_uri, postgres_dsn
 from tasks.settings import get_settings
@@ -28,6 +30,8 @@ class LoadReport:
     batch_id: str
     rows: dict[str, int]
     vlr_total: Decimal  # sum of the batch's movimento amounts, for the gate's reconciliation
+    # The batch's raw personal values as salted hashes, for the leak proof after export (never persisted).
+    fingerprints: Fingerprints = field(repr=False, compare=False)
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
 
@@ -58,19 +62,21 @@ def load_batch(batch_location: Location) -> LoadReport:
     """
     logger = get_run_logger()
     settings = get_settings()
-    with local_copy(batch_location) as batch_dir:
-        try:
+    try:
+        # A rejection can come from the download (an S3 batch), the verification, the source suites or the
+        # PostgreSQL constraints; in each case nothing of the batch is loaded yet.
+        with local_copy(batch_location) as batch_dir:
             batch = verify_batch(batch_dir)
             check_source_suites(batch)
             pg_counts = load_postgres(postgres_dsn(settings), batch)
-        except BatchRejected as rejected:
-            where_landed = rejected.relocated(batch_location.uri)
-            moved = move_aside(batch_location, str(where_landed))
-            logger.error("batch rejected and moved to %s: %s", moved.uri, where_landed)
-            raise where_landed from None
-        mongo_counts = load_mongo(
-            mongo_uri(settings), settings.mongo_database, batch, settings.load_chunk_rows
-        )
+            mongo_counts = load_mongo(
+                mongo_uri(settings), settings.mongo_database, batch, settings.load_chunk_rows
+            )
+    except BatchRejected as rejected:
+        where_landed = rejected.relocated(batch_location.uri)
+        moved = move_aside(batch_location, str(where_landed))
+        logger.error("batch rejected and moved to %s: %s", moved.uri, where_landed)
+        raise where_landed from None
     inserted = {name: count.inserted for name, count in pg_counts.items()} | {
         "movimento": mongo_counts.inserted
     }
@@ -79,5 +85,10 @@ def load_batch(batch_location: Location) -> LoadReport:
     logger.info("loaded %s: rows=%s inserted=%s updated=%s", batch.batch_id, rows, inserted, updated)
     vlr_total = Decimal(pc.sum(batch.tables["movimento"]["vlr_transacao"]).as_py() or 0)
     return LoadReport(
-        batch_id=batch.batch_id, rows=rows, vlr_total=vlr_total, inserted=inserted, updated=updated
+        batch_id=batch.batch_id,
+        rows=rows,
+        vlr_total=vlr_total,
+        fingerprints=Fingerprints.of_batch(batch.tables, TABLES),
+        inserted=inserted,
+        updated=updated,
     )

@@ -70,6 +70,17 @@ class Location:
     def join(self, *parts: str) -> Location:
         return Location(self.filesystem, join(self.path, *parts), join(self.uri, *parts))
 
+    def child_name_in(self, parent: Location) -> str | None:
+        """This location's name if it lies directly inside `parent` on the same kind of storage, else None.
+
+        Compares the resolved paths segment for segment: local paths are absolute with symbolic links
+        followed (`resolve`), so a link leading elsewhere is not inside; on S3 the bucket and every key
+        segment must match, so `s3://b/landing-x/y` is not inside `s3://b/landing`."""
+        if self.is_s3 != parent.is_s3 or "/" not in self.path:
+            return None
+        here, name = self.path.rsplit("/", 1)
+        return name if name and here == parent.path.rstrip("/") else None
+
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         return (resolve, (self.uri,))
 

@@ -12,8 +12,12 @@ from pyspark.sql import functions as F
 
 from tasks.domain.movimento_flat import HASHED_COLUMNS, ROW_HASH
 
-INTEGRITY = "_integridade"  # internal: checked by the gate, never exported
+# Internal columns: checked by the gate, never exported.
+INTEGRITY = "_integridade"  # OK, or the missing link
 INTEGRITY_OK = "OK"
+DOCUMENT_VALID = "_documento_valido"  # CPF/CNPJ check digits verify (judged before masking)
+CARD_VALID = "_cartao_valido"  # card number passes Luhn (judged before masking)
+INTERNAL_COLUMNS = (INTEGRITY, DOCUMENT_VALID, CARD_VALID)
 
 _FIELD_SEPARATOR = "\u001f"  # ASCII unit separator: cannot occur in the data
 _NULL_MARKER = "\u0000"  # distinguishes null from the empty string inside the hash
@@ -26,7 +30,7 @@ def row_hash(columns: tuple[str, ...]) -> Column:
 
 
 def flatten(movimento: DataFrame, cartao: DataFrame, conta: DataFrame, associado: DataFrame) -> DataFrame:
-    """Masked source tables in, `movimento_flat` out (plus the internal integrity column)."""
+    """Masked source tables in, `movimento_flat` out (plus the internal columns the gate checks)."""
     m = movimento.select(
         F.col("id").alias("id_movimento"),
         F.col("vlr_transacao").alias("vlr_transacao_movimento"),
@@ -43,6 +47,7 @@ def flatten(movimento: DataFrame, cartao: DataFrame, conta: DataFrame, associado
         F.col("data_criacao").alias("data_criacao_cartao"),
         F.col("id_conta").alias("cartao_id_conta"),
         F.col("id_associado").alias("cartao_id_associado"),
+        F.col("cartao_valido").alias(CARD_VALID),
     )
     ct = conta.select(
         F.col("id").alias("conta_id"),
@@ -58,6 +63,7 @@ def flatten(movimento: DataFrame, cartao: DataFrame, conta: DataFrame, associado
         F.col("email").alias("email_associado"),
         F.col("cpf_cnpj").alias("documento_associado"),
         "tipo_pessoa",
+        F.col("documento_valido").alias(DOCUMENT_VALID),
     )
     joined = (
         m.join(c, m.id_cartao == c.cartao_id, "left")
@@ -72,10 +78,9 @@ def flatten(movimento: DataFrame, cartao: DataFrame, conta: DataFrame, associado
         .otherwise(INTEGRITY_OK)
     )
     return joined.select(
-        *HASHED_COLUMNS, row_hash(HASHED_COLUMNS).alias(ROW_HASH), integrity.alias(INTEGRITY)
+        *HASHED_COLUMNS,
+        row_hash(HASHED_COLUMNS).alias(ROW_HASH),
+        integrity.alias(INTEGRITY),
+        DOCUMENT_VALID,
+        CARD_VALID,
     )
-
-
-def integrity_counts(flat: DataFrame) -> dict[str, int]:
-    """Rows per integrity reason: one small aggregate, a handful of rows to the driver."""
-    return {row[INTEGRITY]: int(row["count"]) for row in flat.groupBy(INTEGRITY).count().collect()}

@@ -13,26 +13,31 @@ Rules (from the earlier implementation, with gaps closed):
   2). No '@': every character becomes '*'.
 - tipo_pessoa: PJ when the document has more than 11 digits, else PF.
 Null stays null.
+
+Masking hides the digits that prove a value real, so validity is judged first, on the raw value: each source
+gets a boolean per checked column (`documento_valido`: CPF/CNPJ check digits; `cartao_valido`: Luhn), which the
+gate's quarantine rules read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from enum import StrEnum
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from tasks.domain.tables import TABLES, PersonalData
+from tasks.privacy.detector import card_number_valid, document_check_digits_valid
 
-class MaskRule(StrEnum):
-    DOCUMENT = "document"
-    EMAIL = "email"
-    CARD = "card"
-
+MaskRule = PersonalData  # each kind of personal data has its masking rule
 
 MASKING_POLICY: Mapping[str, Mapping[str, MaskRule]] = {
-    "associado": {"cpf_cnpj": MaskRule.DOCUMENT, "email": MaskRule.EMAIL},
-    "cartao": {"num_cartao": MaskRule.CARD},
+    table.name: table.personal_columns for table in TABLES if table.personal_columns
+}
+# Judged on the raw value before masking: table -> (source column, validity column).
+VALIDITY_CHECKS: Mapping[str, tuple[str, str, Callable[[Column], Column]]] = {
+    "associado": ("cpf_cnpj", "documento_valido", document_check_digits_valid),
+    "cartao": ("num_cartao", "cartao_valido", card_number_valid),
 }
 
 
@@ -112,13 +117,17 @@ def mask_table(
     missing = [column for column in rules if column not in frame.columns]
     if missing:
         raise ValueError(f"masking policy names columns absent from {table_name}: {missing}")
+    if table_name in VALIDITY_CHECKS:  # judged on the raw value, before masking hides it
+        column, validity, check = VALIDITY_CHECKS[table_name]
+        frame = frame.withColumn(validity, check(F.col(column)))
     return frame.withColumns({column: RULES[rule](F.col(column)) for column, rule in rules.items()})
 
 
 def mask_sources(
     sources: Mapping[str, DataFrame], policy: Mapping[str, Mapping[str, MaskRule]] = MASKING_POLICY
 ) -> dict[str, DataFrame]:
-    """Mask every source table; tipo_pessoa is derived from the raw document first (masking hides its digits)."""
+    """Mask every source table. tipo_pessoa and the validity columns are derived from the raw values first
+    (masking hides their digits)."""
     prepared = dict(sources)
     prepared["associado"] = prepared["associado"].withColumn("tipo_pessoa", tipo_pessoa(F.col("cpf_cnpj")))
     return {name: mask_table(name, frame, policy) for name, frame in prepared.items()}

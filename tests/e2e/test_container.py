@@ -68,8 +68,9 @@ def test_the_image_runs_the_pipeline_like_a_local_run(
         path.chmod(0o777 if path.is_dir() else 0o666)
     local_out, container_out = tmp_path / "local", shared_folder(tmp_path / "container")
 
+    command = [sys.executable, "-m", "flows.main", "--batch", str(batch), "--landing", str(landing)]
     local = subprocess.run(
-        [sys.executable, "-m", "flows.main", "--batch", str(batch), "--output", str(local_out)],
+        [*command, "--output", str(local_out)],
         cwd=REPO,
         env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")} | service_env(services),
         capture_output=True,
@@ -94,7 +95,7 @@ def test_the_image_runs_the_pipeline_like_a_local_run(
         container.remove(force=True)
     assert status["StatusCode"] == 0, logs[-4000:]
 
-    for relative in ("csv/movimento_flat.csv",):
+    for relative in (f"csv/movimento_flat/{batch.name}.csv",):
         assert (container_out / relative).read_bytes() == (local_out / relative).read_bytes(), relative
     columns = ["id_movimento", "row_hash", "batch_id"]
     in_container = DeltaTable(str(container_out / "delta" / "movimento_flat")).to_pyarrow_table(

@@ -13,12 +13,11 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
-from flows.pipeline import sicooperative_pipeline
 from tasks.gate.checkpoint import GateFailed
 from tasks.landing.rejection import REASON_FILE
 from tasks.landing.verification import BatchRejected
 from tasks.landing.writer import CSV_DELIMITER
-from tests.batches import land_batch, rewrite_file
+from tests.batches import land_batch, rewrite_file, run_pipeline
 
 MOVIMENTOS = 4_000
 
@@ -31,13 +30,13 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def first_run(prefect_server, services, spark, workspace) -> dict:
-    state = sicooperative_pipeline(
+    state = run_pipeline(
+        None,
+        workspace["output"],
+        landing=workspace["landing"],
         associados=300,
         movimentos=MOVIMENTOS,
         seed=31,
-        landing=str(workspace["landing"]),
-        output=str(workspace["output"]),
-        return_state=True,
     )
     assert state.is_completed(), state.message
     return state.result()
@@ -55,16 +54,20 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def batch_csv(output: Path, batch_id: str) -> Path:
+    return output / "csv" / "movimento_flat" / f"{batch_id}.csv"
+
+
 def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -> None:
     assert first_run["loaded"]["movimento"] == MOVIMENTOS
     assert first_run["orphans"] == 0
     assert first_run["expectations_passed"] == first_run["expectations_total"] > 20
-    assert first_run["delta_rows"] == MOVIMENTOS and first_run["delta_inserted"] == MOVIMENTOS
+    assert first_run["batch_rows"] == MOVIMENTOS and first_run["delta_inserted"] == MOVIMENTOS
     output = workspace["output"]
     assert spark.read.format("delta").load(str(output / "delta" / "movimento_flat")).count() == MOVIMENTOS
     assert spark.read.parquet(str(output / "parquet" / "movimento_flat")).count() == MOVIMENTOS
-    csv_lines = (output / "csv" / "movimento_flat.csv").read_text(encoding="utf-8").splitlines()
-    assert len(csv_lines) == MOVIMENTOS + 1
+    csv_lines = batch_csv(output, first_run["batch_id"]).read_bytes().split(b"\r\n")
+    assert len(csv_lines) == MOVIMENTOS + 2 and csv_lines[-1] == b""  # header, rows, CRLF-terminated
     assert set(first_run["stage_seconds"]) == {
         "generate",
         "load",
@@ -72,7 +75,10 @@ def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -
         "mask_and_join",
         "quality_gate",
         "export",
+        "leak_proof",
+        "publish",
     }
+    assert re.fullmatch(r"\d[\d,]* raw values searched in \d+ files: 0 found", first_run["leak_proof"])
     site = output / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site"
     assert (site / "index.html").is_file()
     # This run's own page of the data docs, named after its batch.
@@ -100,23 +106,29 @@ def test_no_raw_personal_data_in_any_output_file(first_run, workspace) -> None:
 
 
 def test_second_run_of_the_same_batch_adds_nothing(first_run, workspace) -> None:
-    state = sicooperative_pipeline(
-        batch=first_run["batch_path"], output=str(workspace["output"]), return_state=True
-    )
+    state = run_pipeline(Path(first_run["batch_path"]), workspace["output"])
     assert state.is_completed(), state.message
     again = state.result()
-    assert again["delta_rows"] == first_run["delta_rows"]
-    assert again["delta_inserted"] == 0
+    assert again["batch_rows"] == first_run["batch_rows"]
+    assert again["delta_inserted"] == again["delta_updated"] == 0
     assert again["loaded"] == first_run["loaded"]
     # Each run keeps its data docs page: the first run's is still there.
     assert again["data_docs"] != first_run["data_docs"]
     assert Path(first_run["data_docs"]).is_file() and Path(again["data_docs"]).is_file()
 
 
+def outputs_fingerprint(output: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(output)): file_sha256(path)
+        for part in ("delta", "parquet", "csv", "quarantine")
+        for path in sorted((output / part).rglob("*"))
+        if path.is_file()
+    }
+
+
 def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, workspace, tmp_path) -> None:
     output = workspace["output"]
-    csv_before = file_sha256(output / "csv" / "movimento_flat.csv")
-    delta_log_before = sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir())
+    before = outputs_fingerprint(output)
 
     batch_dir = land_batch(tmp_path, seed=32, associados=40, movimentos=200)
     raw_cpf = sorted(v for v in raw_personal_values(batch_dir) if len(v) == 11)[0]
@@ -128,11 +140,12 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
         return [lines[0], ";".join(fields), *lines[2:]]
 
     rewrite_file(batch_dir, "movimento.csv", leak)
-    state = sicooperative_pipeline(batch=str(batch_dir), output=str(output), return_state=True)
+    state = run_pipeline(batch_dir, output)
     assert state.is_failed()
     error = state.result(raise_on_failure=False)
     assert isinstance(error, GateFailed)
-    assert "expect_column_values_to_not_match_regex(des_transacao_movimento): 1 unexpected" in str(error)
+    assert "expect_column_values_to_be_null(_dados_pessoais): 1 unexpected" in str(error)
+    assert "raw personal data in des_transacao_movimento:cpf: 1 rows" in str(error)
     assert raw_cpf not in str(error)
     # The failed run still publishes the gate table, as a Prefect artifact of that flow run.
     with get_client(sync_client=True) as client:
@@ -143,14 +156,10 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
             )
         )
     assert len(artifacts) == 1
-    assert "| expect_column_values_to_not_match_regex | des_transacao_movimento | fail | **no** | 1 |" in str(
+    assert "| expect_column_values_to_be_null | _dados_pessoais | fail | **no** | 1 |" in str(
         artifacts[0].data
     )
-    assert file_sha256(output / "csv" / "movimento_flat.csv") == csv_before
-    assert (
-        sorted(p.name for p in (output / "delta" / "movimento_flat" / "_delta_log").iterdir())
-        == delta_log_before
-    )
+    assert outputs_fingerprint(output) == before
 
 
 def test_orphan_is_quarantined_and_the_rest_exported(first_run, workspace, tmp_path, spark) -> None:
@@ -164,11 +173,14 @@ def test_orphan_is_quarantined_and_the_rest_exported(first_run, workspace, tmp_p
         return [lines[0], ";".join(fields), *lines[2:]]
 
     rewrite_file(batch_dir, "movimento.csv", orphan)
-    state = sicooperative_pipeline(batch=str(batch_dir), output=str(output), return_state=True)
+    state = run_pipeline(batch_dir, output)
     assert state.is_completed(), state.message
     summary = state.result()
     assert (summary["orphans"], summary["quarantined"], summary["delta_inserted"]) == (1, 1, 199)
-    assert summary["delta_rows"] == delta_before + 199
+    assert (
+        spark.read.format("delta").load(str(output / "delta" / "movimento_flat")).count()
+        == delta_before + 199
+    )
     quarantine = spark.read.format("delta").load(str(output / "quarantine" / "movimento_flat")).collect()
     assert len(quarantine) == 1
     assert quarantine[0]["integridade"] == "CARTAO_AUSENTE"
@@ -185,7 +197,7 @@ def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(
         return [*lines, lines[-1]]
 
     rewrite_file(batch_dir, "conta.csv", duplicate_id)
-    state = sicooperative_pipeline(batch=str(batch_dir), output=str(workspace["output"]), return_state=True)
+    state = run_pipeline(batch_dir, workspace["output"])
     assert state.is_failed()
     error = state.result(raise_on_failure=False)
     assert isinstance(error, BatchRejected) and "conta.csv: 1 duplicate ids" in str(error)
@@ -194,3 +206,44 @@ def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(
     with psycopg2.connect(services["dsn"]) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM associado WHERE batch_id = %s", (batch_dir.name,))
         assert cursor.fetchone()[0] == 0
+
+
+def test_the_leak_proof_fails_the_run_on_a_value_planted_in_an_output(
+    first_run, workspace, tmp_path, spark, monkeypatch
+) -> None:
+    """The proof shown able to fail: a raw CPF of the batch written into the staged CSV (a fault injected on
+    purpose; the detector upstream makes it impossible otherwise). The run fails naming the file, Delta goes
+    back to its version before the run, and nothing is published."""
+    import tasks.export.files as files
+    from tasks.proof.task import LeakFound
+
+    output = workspace["output"]
+    delta_log = output / "delta" / "movimento_flat" / "_delta_log"
+    versions_before = sorted(p.name for p in delta_log.glob("*.json"))
+    published_before = outputs_fingerprint(output)
+    batch_dir = land_batch(tmp_path, seed=35, associados=40, movimentos=200)
+    raw_cpf = sorted(v for v in raw_personal_values(batch_dir) if len(v) == 11)[0]
+    write_csv = files.write_csv
+
+    def planting(parquet, target, batch_id, *args):
+        written = write_csv(parquet, target, batch_id, *args)
+        with target.filesystem.open_append_stream(target.path) as stream:
+            stream.write(f"{raw_cpf[:3]}.{raw_cpf[3:6]}.{raw_cpf[6:9]}-{raw_cpf[9:]}\r\n".encode())
+        return written
+
+    monkeypatch.setattr(files, "write_csv", planting)
+    state = run_pipeline(batch_dir, output)
+
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False)
+    assert isinstance(error, LeakFound), repr(error)
+    assert f"movimento_flat-{batch_dir.name}.csv: 1 document" in str(error) and raw_cpf not in str(error)
+    assert not batch_csv(output, batch_dir.name).exists()
+    assert not (output / "parquet" / "movimento_flat" / f"batch_id={batch_dir.name}").exists()
+    table = spark.read.format("delta").load(str(output / "delta" / "movimento_flat"))
+    assert table.where(table.batch_id == batch_dir.name).count() == 0  # restored to the version before
+    assert sorted(p.name for p in delta_log.glob("*.json"))[: len(versions_before)] == versions_before
+    unchanged = {k: v for k, v in outputs_fingerprint(output).items() if k in published_before}
+    assert {k: v for k, v in unchanged.items() if not k.startswith("delta/")} == {
+        k: v for k, v in published_before.items() if not k.startswith("delta/")
+    }

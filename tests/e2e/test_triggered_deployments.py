@@ -37,12 +37,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory, services: dict[str, str]) ->
         yield server
 
 
-def run_env(server: PrefectServer, services: dict[str, str], output: str) -> dict[str, str]:
-    """What a worker's machine provides: the service credentials (here the test databases) and the output."""
+def run_env(server: PrefectServer, services: dict[str, str], landing: str, output: str) -> dict[str, str]:
+    """What a worker's machine provides: the service credentials (here the test databases), the landing its
+    runs may read batches from, and the output (runs take neither as a parameter)."""
     return server.env(
         SICOOP_POSTGRES_DSN=services["dsn"],
         SICOOP_MONGO_URI=services["uri"],
         SICOOP_MONGO_DATABASE=services["database"],
+        SICOOP_LANDING_DIR=landing,
         SICOOP_OUTPUT_DIR=output,
     )
 
@@ -53,7 +55,7 @@ def test_batches_landing_in_a_folder_start_one_run_each(
     landing, output, staging = tmp_path / "landing", tmp_path / "output", tmp_path / "staging"
     first = land_batch(staging, seed=61, associados=100, movimentos=MOVIMENTOS)
     second = land_batch(staging, seed=62, associados=100, movimentos=MOVIMENTOS)
-    env = run_env(stack, services, str(output))
+    env = run_env(stack, services, str(landing), str(output))
     with (
         worker("sicooperative-process", env, tmp_path / "worker.log"),
         watcher(stack, str(landing), "local", tmp_path),
@@ -73,8 +75,11 @@ def test_batches_landing_in_a_folder_start_one_run_each(
     table = DeltaTable(str(output / "delta" / "movimento_flat")).to_pyarrow_table(columns=["batch_id"])
     assert table.num_rows == 2 * MOVIMENTOS
     assert set(table.column("batch_id").to_pylist()) == {first.name, second.name}
-    csv_lines = (output / "csv" / "movimento_flat.csv").read_text(encoding="utf-8").splitlines()
-    assert len(csv_lines) == 2 * MOVIMENTOS + 1
+    for batch in (first, second):  # one CSV per batch
+        csv_lines = (
+            (output / "csv" / "movimento_flat" / f"{batch.name}.csv").read_text(encoding="utf-8").splitlines()
+        )
+        assert len(csv_lines) == MOVIMENTOS + 1
 
 
 def test_a_batch_landing_in_s3_starts_one_run(
@@ -83,7 +88,7 @@ def test_a_batch_landing_in_s3_starts_one_run(
     landing, output = s3_prefix.join("landing"), s3_prefix.join("output")
     batch = land_batch(tmp_path / "staging", seed=63, associados=100, movimentos=MOVIMENTOS)
     uri = landing.join(batch.name).uri
-    env = run_env(stack, services, output.uri)
+    env = run_env(stack, services, landing.uri, output.uri)
     with (
         worker("sicooperative-process", env, tmp_path / "worker.log"),
         watcher(stack, landing.uri, "local-s3", tmp_path),
@@ -101,7 +106,7 @@ def test_a_batch_landing_in_s3_starts_one_run(
         run = stack.wait_for_completed_run(DEPLOYMENT, uri, RUN_TIMEOUT)
         report_delay("s3", arrived, run)
 
-    csv = read_bytes(output.join("csv", "movimento_flat.csv")).decode("utf-8").splitlines()
+    csv = read_bytes(output.join("csv", "movimento_flat", f"{batch.name}.csv")).decode("utf-8").splitlines()
     assert len(csv) == MOVIMENTOS + 1
     delta = spark.read.format("delta").load(resolve(output.join("delta", "movimento_flat").uri).spark_path)
     assert delta.count() == MOVIMENTOS

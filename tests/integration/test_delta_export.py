@@ -9,9 +9,9 @@ from pyspark.sql import functions as F
 
 from tasks.domain.movimento_flat import COLUMN_COMMENTS, OUTPUT_COLUMNS, TABLE_COMMENT
 from tasks.export.delta import merge_into_delta
-from tasks.export.files import write_parquet, write_single_csv
+from tasks.export.files import BatchFiles, publish, stage_batch
 from tasks.storage import resolve
-from tests.unit.gate.test_gate import clean_flat
+from tests.spark_frames import clean_flat
 
 
 def test_delta_merge_is_idempotent_and_readable_by_delta_rs(spark: SparkSession, tmp_path: Path) -> None:
@@ -41,14 +41,18 @@ def test_delta_merge_is_idempotent_and_readable_by_delta_rs(spark: SparkSession,
     assert schema["numero_cartao"]["comment"] == COLUMN_COMMENTS["numero_cartao"]
 
 
-def test_parquet_partitions_and_single_csv(spark: SparkSession, tmp_path: Path) -> None:
-    published = clean_flat(spark, rows=10).select(*OUTPUT_COLUMNS)
-    write_parquet(published, str(tmp_path / "parquet"))
-    write_parquet(published, str(tmp_path / "parquet"))  # same batch again: replaced, not appended
-    assert spark.read.parquet(str(tmp_path / "parquet")).count() == 10
-    csv_path = tmp_path / "csv" / "movimento_flat.csv"
-    write_single_csv(published, resolve(csv_path))
-    lines = csv_path.read_text(encoding="utf-8").splitlines()
+def test_a_batch_is_staged_from_delta_then_published(spark: SparkSession, tmp_path: Path) -> None:
+    output = resolve(tmp_path / "output")
+    rows = clean_flat(spark, rows=10).select(*OUTPUT_COLUMNS)
+    for attempt in range(2):  # the same batch again: replaced, not appended
+        staged = BatchFiles.staged(output.join("_staging", str(attempt)), "movimento_flat", "b1")
+        assert stage_batch(rows, staged, "b1") == 10
+        publish(staged, BatchFiles.published(output, "movimento_flat", "b1"), output.join("_staging", "x"))
+    assert spark.read.parquet(str(tmp_path / "output" / "parquet" / "movimento_flat")).count() == 10
+    assert [p.name for p in (tmp_path / "output" / "parquet" / "movimento_flat").iterdir()] == ["batch_id=b1"]
+    csv_path = tmp_path / "output" / "csv" / "movimento_flat" / "b1.csv"
+    lines = csv_path.read_bytes().decode("utf-8").split("\r\n")
     assert lines[0].split(",")[:3] == ["nome_associado", "sobrenome_associado", "idade_associado"]
-    assert len(lines) == 11
-    assert [p.name for p in csv_path.parent.iterdir()] == ["movimento_flat.csv"]
+    assert len(lines) == 12 and lines[-1] == ""
+    assert [line.split(",")[11] for line in lines[1:-1]] == [str(1000 + i) for i in range(10)]  # key order
+    assert [p.name for p in csv_path.parent.iterdir()] == ["b1.csv"]

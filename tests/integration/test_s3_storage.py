@@ -18,11 +18,11 @@ from pyspark.sql import functions as F
 from tasks import storage
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS
 from tasks.export.delta import merge_into_delta
-from tasks.export.files import write_parquet
+from tasks.export.files import BatchFiles, publish, stage_batch
 from tasks.settings import Settings, get_settings
 from tasks.spark_session import s3a_options
 from tasks.storage import Location
-from tests.unit.gate.test_gate import clean_flat
+from tests.spark_frames import clean_flat
 
 MIB = 1024 * 1024
 
@@ -150,21 +150,23 @@ def test_spark_delta_merge_on_s3(s3_spark: SparkSession, s3_prefix: Location, s3
     assert rust.to_pyarrow_dataset().count_rows() == 25
 
 
-def test_spark_parquet_dynamic_partition_overwrite_on_s3(s3_spark: SparkSession, s3_prefix: Location) -> None:
-    target = s3_prefix.join("parquet", "movimento_flat")
+def test_batch_files_staged_and_published_on_s3(s3_spark: SparkSession, s3_prefix: Location) -> None:
     b1 = clean_flat(s3_spark, rows=10).select(*OUTPUT_COLUMNS)
-    write_parquet(b1, target.spark_path)
-    write_parquet(b1, target.spark_path)  # the same batch again: its partition replaced, not appended
     b2 = clean_flat(s3_spark, rows=4).withColumn("batch_id", F.lit("b2")).select(*OUTPUT_COLUMNS)
-    write_parquet(b2, target.spark_path)
+    for attempt, (rows, batch_id) in enumerate([(b1, "b1"), (b1, "b1"), (b2, "b2")]):
+        staged = BatchFiles.staged(s3_prefix.join("_staging", str(attempt)), "movimento_flat", batch_id)
+        stage_batch(rows, staged, batch_id)
+        publish(staged, BatchFiles.published(s3_prefix, "movimento_flat", batch_id), s3_prefix.join("_x"))
 
+    target = s3_prefix.join("parquet", "movimento_flat")
     read = s3_spark.read.parquet(target.spark_path)
-    assert read.count() == 14
     assert {r["batch_id"]: r["count"] for r in read.groupBy("batch_id").count().collect()} == {
         "b1": 10,
         "b2": 4,
     }
     assert [f.name for f in storage.list_folders(target)] == ["batch_id=b1", "batch_id=b2"]
+    csv = storage.read_bytes(s3_prefix.join("csv", "movimento_flat", "b2.csv")).decode("utf-8").splitlines()
+    assert len(csv) == 5
 
 
 def test_spark_coalesced_csv_on_s3(s3_spark: SparkSession, s3_prefix: Location) -> None:

@@ -108,3 +108,13 @@ def test_rejected_batch_is_moved_aside_with_its_reason(batch_dir: Path) -> None:
     assert not batch_dir.exists()
     assert moved.parent.name == "_rejected" and (moved / "conta.csv").is_file()
     assert "conta.csv: broken" in (moved / REASON_FILE).read_text()
+
+
+def test_a_byte_order_mark_on_any_file_is_accepted(batch_dir: Path) -> None:
+    """Excel's "CSV UTF-8" starts every file with a BOM: not a wrong header."""
+    for name in ("associado.csv", "conta.csv", "cartao.csv", "movimento.csv"):
+        rewrite_file(batch_dir, name, lambda lines: ["\ufeff" + lines[0], *lines[1:]])
+        assert (batch_dir / name).read_bytes().startswith(b"\xef\xbb\xbf")
+    verified = verify_batch(batch_dir)
+    assert verified.tables["associado"].column_names[0] == "id"
+    assert verified.rows("movimento") == 2_000

@@ -65,7 +65,7 @@ def uri_for(landing: str, batch_id: str) -> str:
 
 def test_every_deployment_is_triggered_by_batch_ready_events() -> None:
     triggers = all_triggers()
-    assert {name for name, _ in triggers} == {"pipeline-docker", "pipeline-process"}
+    assert {name for name, _ in triggers} == {"pipeline-docker", "pipeline-docker-s3", "pipeline-process"}
     for _, trigger in triggers:
         assert trigger["expect"] == [EVENT_NAME]
         assert trigger["enabled"] is True
