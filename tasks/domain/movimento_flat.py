@@ -32,6 +32,9 @@ EXTRA_COLUMNS = (
 )
 HASHED_COLUMNS = CHALLENGE_COLUMNS + EXTRA_COLUMNS
 ROW_HASH = "row_hash"
+# Not text anyone wrote: keys, ages and amounts (numbers) and the row's digest. The leak proof does not compare
+# them: an 11-digit key or a hex digest would equal some raw document by chance once a batch is large.
+NOT_WRITTEN_COLUMNS = frozenset({"idade_associado", "vlr_transacao_movimento", "id_movimento", "row_hash"})
 OUTPUT_COLUMNS = (*HASHED_COLUMNS, ROW_HASH)
 KEY = "id_movimento"
 

@@ -4,8 +4,8 @@ Declared once and used everywhere a value must be judged: the quality gate flags
 CPF, CNPJ, card number or e-mail address in any string column (the flag column is what the Great Expectations
 suite validates), and the transform marks source documents and card numbers whose check digits do not verify.
 
-A number is recognised the way Brazilian documents and payment cards are written: digit groups joined by
-spaces, dots, dashes or slashes (any mix, or none) at the positions of the document's own layout:
+A number is recognised the way Brazilian documents and payment cards are written (`tasks/privacy/forms.py`):
+digit groups joined by spaces, dots, dashes or slashes (any mix, or none) at the positions of its own layout:
 
 - CPF, 11 digits: group boundaries among 3, 6, 9 (`529.982.247-25`, `529982247-25`, `52998224725`), with
   valid mod-11 check digits;
@@ -31,19 +31,22 @@ from enum import StrEnum
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-SEPARATOR_CHARS = r"\s\u00a0./\-\u2010-\u2015\u2212"  # whitespace, dots, slashes, hyphens and dashes
-# A number as people write it: digit groups joined by one to three separators; `+` marks a phone number.
-NUMBER_TOKEN = rf"\+?[0-9]+(?:[{SEPARATOR_CHARS}]{{1,3}}[0-9]+)*"
-# Bounded parts (RFC 5321 limits), so a long text without `@` costs linear time.
-EMAIL_ADDRESS = r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
-MAX_GROUPS = 5  # the most groups any layout has (CNPJ 2.3.3/4-2, card 4 4 4 4 3)
-SKIPPED_TOKEN_DIGITS = (44, 47, 48)  # NF-e access keys and bar codes, boleto lines: never one document
+from tasks.privacy.forms import (
+    CARD_LAYOUTS,
+    CARD_MAX_DIGITS,
+    CARD_MIN_DIGITS,
+    CNPJ_BOUNDARIES,
+    CNPJ_DIGITS,
+    CPF_BOUNDARIES,
+    CPF_DIGITS,
+    EMAIL_ADDRESS,
+    ENOUGH_DIGITS,
+    MAX_GROUPS,
+    NUMBER_TOKEN,
+    SEPARATOR_CHARS,
+    SKIPPED_TOKEN_DIGITS,
+)
 
-CPF_DIGITS, CNPJ_DIGITS = 11, 14
-CARD_MIN_DIGITS, CARD_MAX_DIGITS = 13, 19
-CPF_BOUNDARIES = (3, 6, 9)
-CNPJ_BOUNDARIES = (2, 5, 8, 12)
-CARD_LAYOUTS = ((4, 8, 12, 16), (4, 10))
 _CNPJ_WEIGHTS_1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 _CNPJ_WEIGHTS_2 = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 
@@ -239,14 +242,15 @@ def personal_data_in(text: Column) -> Column:
 
 def personal_data_flag(columns: Sequence[str]) -> Column:
     """Per row: null when no string column carries raw personal data, else the kinds found (`cpf,email`),
-    never the value. The columns are joined by a character no number or address can span, and judged once."""
+    never the value. The columns are joined by a character no number or address can span and judged once;
+    two compiled regular expressions screen the row first, so the higher-order functions (which Spark
+    interprets row by row) run only on rows holding a long enough number or an e-mail address."""
     if not columns:
         return F.lit(None).cast("string")
     joined = F.concat_ws("\u0001", *[F.coalesce(F.col(name), F.lit("")) for name in columns])
-    return _let(
-        personal_data_in(joined),
-        lambda kinds: F.when(F.size(kinds) > 0, F.array_join(F.array_sort(kinds), ",")),
-    )
+    kinds = F.array_join(F.array_sort(personal_data_in(joined)), ",")
+    screened = joined.rlike(ENOUGH_DIGITS) | joined.rlike(EMAIL_ADDRESS)
+    return F.when(screened & (kinds != F.lit("")), kinds)
 
 
 def personal_data_by_column(columns: Sequence[str]) -> Column:

@@ -5,11 +5,13 @@ else reads it. The salt is random, made per run and never written anywhere: the 
 against guesses outside this process, and the object refuses to be pickled, so no result store, cache or
 Prefect state can hold it.
 
-Searching is exact-match with separators normalised: in a text, spaces, dots, dashes and slashes between digits
-are dropped, and every window of a digit run as long as some raw number is hashed and looked up
-(`529.982.247-25`, `529 982 247 25` and `52998224725` are one value); e-mail addresses are compared lower-case,
-with any prefix glued to the user part or suffix glued to the domain trimmed off. Nothing found is ever
-reported as a value: only its kind and where.
+Searching is exact-match with separators normalised: a text's numbers are read as the detector reads them
+(`tasks/privacy/forms.py`: runs of digit groups joined by spaces, dots, dashes or slashes at a document's or a
+card's layout), their digits hashed and looked up, so `529.982.247-25`, `529982247-25` and `52998224725` are one
+value; e-mail addresses are compared lower-case, with any prefix glued to the user part or suffix glued to the
+domain trimmed off. Only numbers written as documents are compared: an 11-digit key or a window cut out of a
+longer run of digits would match some raw value by chance once a batch holds millions of them. Nothing found
+is ever reported as a value: only its kind and where.
 """
 
 from __future__ import annotations
@@ -25,14 +27,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tasks.domain.tables import PersonalData, Table
+from tasks.privacy.forms import EMAIL_ADDRESS, written_numbers
 
 # Whitespace, dots, slashes, hyphens; no-break space and the Unicode dashes as characters (RE2 has no \u).
 SEPARATORS = r"\s./\-" + "\u00a0\u2010-\u2015\u2212"
-_BETWEEN_DIGITS = re.compile(rf"(?<=[0-9])[{SEPARATORS}]+(?=[0-9])")
-# Bounded parts (RFC 5321 limits): a long run of letters with no `@` costs linear time, not quadratic.
-_EMAIL = re.compile(r"[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,8}\.[a-z]{2,24}")
+_EMAIL_AT = re.compile(EMAIL_ADDRESS)
+_USER_PART = re.compile(r"[a-z0-9._%+\-]{1,64}$")
+_CACHE_LIMIT = 1_000_000  # values already searched (the same text recurs in Delta, Parquet and CSV)
 # The same shapes for pyarrow (RE2): a cheap vectorised first pass, so Python sees only plausible values.
-_ARROW_SEPARATORS = rf"[{SEPARATORS}]+"
 _ARROW_EMAIL = r"[A-Za-z0-9._%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]"
 _NUMBER_KINDS = (PersonalData.DOCUMENT, PersonalData.CARD)
 
@@ -57,6 +59,7 @@ class Fingerprints:
             self._kinds[self._digest(normalized)] = kind
         self.number_lengths = tuple(sorted(lengths))
         self.counts = Counter(self._kinds.values())
+        self._searched: dict[str, Counter[PersonalData]] = {}
 
     @classmethod
     def of_batch(cls, tables: Mapping[str, pa.Table], declarations: Sequence[Table]) -> Fingerprints:
@@ -88,19 +91,27 @@ class Fingerprints:
         """Kinds (with counts) of the batch's raw values present in `text`."""
         found: Counter[PersonalData] = Counter()
         if self.number_lengths and len(text) >= self.number_lengths[0]:
-            normalized = _BETWEEN_DIGITS.sub("", text)
-            for run in re.findall(rf"[0-9]{{{self.number_lengths[0]},}}", normalized):
-                for length in self.number_lengths:
-                    for start in range(len(run) - length + 1):
-                        kind = self._kinds.get(self._digest(run[start : start + length]))
-                        if kind is not None:
-                            found[kind] += 1
+            for digits in written_numbers(text, self.number_lengths):
+                kind = self._kinds.get(self._digest(digits))
+                if kind is not None:
+                    found[kind] += 1
         if "@" in text:
-            for match in _EMAIL.finditer(text.lower()):
-                kind = self._email_in(match.group())
+            lowered = text.lower()
+            for match in _EMAIL_AT.finditer(lowered):
+                user = _USER_PART.search(lowered[max(0, match.start() - 64) : match.start()])
+                kind = self._email_in(f"{user.group() if user else ''}{match.group()}")
                 if kind is not None:
                     found[kind] += 1
         return found
+
+    def find_cached(self, text: str) -> Counter[PersonalData]:
+        """`find`, remembering each value searched (bounded), for texts that recur across files."""
+        known = self._searched.get(text)
+        if known is None:
+            known = self.find(text)
+            if len(self._searched) < _CACHE_LIMIT:
+                self._searched[text] = known
+        return known
 
     def _email_in(self, candidate: str) -> PersonalData | None:
         user, _, domain = candidate.partition("@")
@@ -113,31 +124,24 @@ class Fingerprints:
         return None
 
     def plausible(self, values: pa.Array) -> pa.Array:
-        """Vectorised first pass over a string array: True where a value could hold a raw value (a long
-        enough digit run once separators are dropped, or an e-mail shape)."""
-        shortest = self.number_lengths[0] if self.number_lengths else None
+        """Vectorised first pass over a string array: True where a value could hold a raw value (a run of
+        as many digits as the shortest raw number, at most three separators apart, or an e-mail shape)."""
         mask = pc.match_substring_regex(values, _ARROW_EMAIL)
-        if shortest is not None:
-            joined = pc.replace_substring_regex(values, _ARROW_SEPARATORS, "")
-            mask = pc.or_(mask, pc.match_substring_regex(joined, f"[0-9]{{{shortest}}}"))
+        if self.number_lengths:
+            digits = rf"[0-9](?:[{SEPARATORS}]{{0,3}}[0-9]){{{self.number_lengths[0] - 1}}}"
+            mask = pc.or_(mask, pc.match_substring_regex(values, digits))
         return pc.fill_null(mask, False)
 
     def find_in_array(self, values: pa.Array) -> Counter[PersonalData]:
-        """The batch's raw values in an Arrow array of strings or integers (nulls ignored)."""
+        """The batch's raw values in an Arrow array of strings (nulls ignored)."""
         found: Counter[PersonalData] = Counter()
-        if pa.types.is_integer(values.type):
-            if not self.number_lengths:
-                return found
-            values = pc.cast(
-                pc.filter(values, pc.greater_equal(pc.abs(values), 10 ** (self.number_lengths[0] - 1))),
-                pa.string(),
-            )
-        elif pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type):
+        if pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type):
             values = pc.cast(values, pa.large_string(), safe=False)
         if len(values) == 0:
             return found
-        candidates = pc.unique(pc.filter(values, self.plausible(values)))
+        distinct = pc.unique(values)  # most text columns repeat a small vocabulary
+        candidates = pc.filter(distinct, self.plausible(distinct))
         for value in candidates.to_pylist():
             if value is not None:
-                found += self.find(value)
+                found += self.find_cached(value)
         return found

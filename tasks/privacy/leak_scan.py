@@ -1,8 +1,11 @@
 """The leak proof's search: a batch's raw personal values (as fingerprints) looked for in files and texts.
 
 Parquet files are read column by column, nested columns (a Delta checkpoint's structs, maps and lists) down to
-their leaves; a CSV is parsed by pyarrow and searched field by field; anything else (JSON logs, HTML, markdown)
-is searched as text. Vectorised first passes keep the per-value Python work to plausible values only.
+their text leaves; a CSV is parsed by pyarrow and searched field by field; anything else (JSON logs, HTML,
+markdown) is searched as text. What no one wrote is not compared: numbers stored as numbers (integer columns),
+and the columns named as keys, amounts or digests (`skip_columns`: an 11-digit key or a hex digest would match
+some raw value by chance once a batch holds millions of them). Vectorised first passes keep the per-value
+Python work to plausible values only.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ class LeakProof:
 
 
 def _leaves(array: pa.Array) -> Iterator[pa.Array]:
-    """The searchable leaves of an Arrow array: strings, binaries and integers, inside any nesting."""
+    """The searchable leaves of an Arrow array: strings and binaries, inside any nesting."""
     kind = array.type
     if pa.types.is_struct(kind):
         for index in range(kind.num_fields):
@@ -81,15 +84,18 @@ def _leaves(array: pa.Array) -> Iterator[pa.Array]:
         or pa.types.is_large_string(kind)
         or pa.types.is_binary(kind)
         or pa.types.is_large_binary(kind)
-        or pa.types.is_integer(kind)
     ):
         yield array
 
 
-def search_batches(fingerprints: Fingerprints, batches: Iterable[pa.RecordBatch]) -> Counter[PersonalData]:
+def search_batches(
+    fingerprints: Fingerprints, batches: Iterable[pa.RecordBatch], skip_columns: frozenset[str] = frozenset()
+) -> Counter[PersonalData]:
     found: Counter[PersonalData] = Counter()
     for batch in batches:
-        for column in batch.columns:
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            if name in skip_columns:
+                continue
             for leaf in _leaves(column):
                 try:
                     found += fingerprints.find_in_array(leaf)
@@ -119,11 +125,15 @@ def _read_chunks(location: Location) -> Iterator[bytes]:
             yield bytes(chunk)
 
 
-def _search_csv(fingerprints: Fingerprints, location: Location) -> Counter[PersonalData]:
-    """A CSV parsed by pyarrow, every field searched as a string; a file pyarrow cannot parse is text."""
+def _search_csv(
+    fingerprints: Fingerprints, location: Location, skip_columns: frozenset[str]
+) -> Counter[PersonalData]:
+    """A CSV parsed by pyarrow, every field of its text columns searched as a string; a file pyarrow cannot
+    parse is searched whole, as text."""
     with location.filesystem.open_input_stream(location.path) as stream:
         head = bytes(stream.read(1 << 16)).decode("utf-8", errors="replace")
     header = next(csv.reader(io.StringIO(head)), [])
+    text_columns = [f"c{i}" for i, name in enumerate(header) if name not in skip_columns]
     try:
         with location.filesystem.open_input_stream(location.path) as stream:
             reader = pacsv.open_csv(
@@ -133,7 +143,9 @@ def _search_csv(fingerprints: Fingerprints, location: Location) -> Counter[Perso
                 ),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={f"c{i}": pa.string() for i in range(len(header))}, strings_can_be_null=False
+                    column_types={f"c{i}": pa.string() for i in range(len(header))},
+                    strings_can_be_null=False,
+                    include_columns=text_columns,
                 ),
             )
             return search_batches(fingerprints, reader)
@@ -141,25 +153,33 @@ def _search_csv(fingerprints: Fingerprints, location: Location) -> Counter[Perso
         return search_text(fingerprints, _read_chunks(location))
 
 
-def search_file(fingerprints: Fingerprints, location: Location) -> Counter[PersonalData]:
-    """Search one file by its format: Parquet (data, checkpoints), CSV, or text."""
+def search_file(
+    fingerprints: Fingerprints, location: Location, skip_columns: frozenset[str] = frozenset()
+) -> Counter[PersonalData]:
+    """Search one file by its format: Parquet (data, checkpoints) or CSV, skipping `skip_columns`; or text."""
     name = location.name.lower()
     if name.endswith(".parquet"):
         with location.filesystem.open_input_file(location.path) as handle:
-            return search_batches(fingerprints, pq.ParquetFile(handle).iter_batches(batch_size=1 << 16))
+            return search_batches(
+                fingerprints, pq.ParquetFile(handle).iter_batches(batch_size=1 << 16), skip_columns
+            )
     if name.endswith(".csv"):
-        return _search_csv(fingerprints, location)
+        return _search_csv(fingerprints, location, skip_columns)
     return search_text(fingerprints, _read_chunks(location))
 
 
 def prove(
-    fingerprints: Fingerprints, files: Iterable[Location], texts: Iterable[tuple[str, str]] = ()
+    fingerprints: Fingerprints,
+    files: Iterable[Location],
+    texts: Iterable[tuple[str, str]] = (),
+    skip_columns: frozenset[str] = frozenset(),
 ) -> LeakProof:
-    """Search every file and every named text (artifacts, log lines) for the batch's raw values."""
+    """Search every file and every named text (artifacts, log lines) for the batch's raw values; in CSV files
+    and Parquet files the `skip_columns` (keys, amounts, digests) are not compared."""
     started = time.perf_counter()
     proof = LeakProof(values=len(fingerprints))
     for location in files:
-        proof.record(location.uri, search_file(fingerprints, location))
+        proof.record(location.uri, search_file(fingerprints, location, skip_columns))
     for where, text in texts:
         proof.record(where, fingerprints.find(text))
     proof.seconds = time.perf_counter() - started

@@ -18,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
+from tasks.domain.movimento_flat import NOT_WRITTEN_COLUMNS
 from tasks.privacy.fingerprints import Fingerprints
 from tasks.privacy.leak_scan import LeakProof, prove
 from tasks.storage import Location, resolve
@@ -68,7 +69,7 @@ def prove_no_leak(
     """Search everything the run wrote; returns the proof (the caller decides what a hit undoes)."""
     logger = get_run_logger()
     everything = [*files, *(files_changed_since(quality_dir, started) if quality_dir else [])]
-    proof = prove(fingerprints, everything, [*artifacts_of(flow_run_id), *texts])
+    proof = prove(fingerprints, everything, [*artifacts_of(flow_run_id), *texts], NOT_WRITTEN_COLUMNS)
     (logger.info if proof.clean else logger.error)(
         "leak proof: %s, in %.2fs%s",
         proof.summary(),

@@ -13,6 +13,13 @@ from pyspark.sql import functions as F
 
 from tasks.domain.documents import is_luhn_valid, is_valid_cnpj, is_valid_cpf
 from tasks.privacy.detector import (
+    card_number_valid,
+    document_check_digits_valid,
+    personal_data_by_column,
+    personal_data_flag,
+    personal_data_in,
+)
+from tasks.privacy.forms import (
     CARD_LAYOUTS,
     CNPJ_BOUNDARIES,
     CPF_BOUNDARIES,
@@ -21,11 +28,6 @@ from tasks.privacy.detector import (
     NUMBER_TOKEN,
     SEPARATOR_CHARS,
     SKIPPED_TOKEN_DIGITS,
-    card_number_valid,
-    document_check_digits_valid,
-    personal_data_by_column,
-    personal_data_flag,
-    personal_data_in,
 )
 
 FOUND = {

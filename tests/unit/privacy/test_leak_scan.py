@@ -41,7 +41,9 @@ def test_only_hashes_are_kept_and_never_pickled(fingerprints: Fingerprints) -> N
         ("pago por 529.982.247-25", {PersonalData.DOCUMENT: 1}),
         ("529 982 247 25 e 11.222.333/0001-81", {PersonalData.DOCUMENT: 2}),
         ("x52998224725y", {PersonalData.DOCUMENT: 1}),  # glued to letters
-        ("0052998224725999", {PersonalData.DOCUMENT: 1}),  # inside a longer run of digits
+        ("529982247-25 / 4111 1111 1111 1111 12/28", {PersonalData.DOCUMENT: 1, PersonalData.CARD: 1}),
+        ("0052998224725999", {}),  # inside a longer run of digits: not written as a document
+        ("5299.8224.725", {}),  # not a document's layout
         ("4111.1111.1111.1111", {PersonalData.CARD: 1}),
         ('{"min":{"x":"ana.souza@gmail.com"}}', {PersonalData.EMAIL: 1}),
         ("xxANA.SOUZA@GMAIL.COM.br", {PersonalData.EMAIL: 1}),
@@ -63,25 +65,30 @@ def test_every_file_format_is_searched_to_its_leaves(fingerprints: Fingerprints,
                 pa.struct([("path", pa.string()), ("stats", pa.string())]),
             ),
             "tags": pa.array([{"k": "4111 1111 1111 1111"}], pa.map_(pa.string(), pa.string())),
-            "ids": pa.array([[52998224725]], pa.list_(pa.int64())),
+            "ids": pa.array([["529.982.247-25"]], pa.list_(pa.string())),
+            "key": pa.array([52998224725], pa.int64()),  # a number stored as a number: a key, not compared
         }
     )
     pq.write_table(nested, tmp_path / "00000000000000000010.checkpoint.parquet")
     clean = pa.table({"nome": ["Ana"], "documento": ["529XXXXXX25"], "id": [42000000001]})
     pq.write_table(clean, tmp_path / "clean.parquet")
+    # A digest column named as not written: its digits are chance, not compared; the same text elsewhere is.
+    pq.write_table(pa.table({"id": ["ab52998224725cd"], "nota": ["ab52998224725cd"]}), tmp_path / "skip.parquet")
     pacsv.write_csv(
-        pa.table({"a": ["ok", 'quoted "x", 11.222.333/0001-81'], "b": ["1", "2"]}), tmp_path / "out.csv"
+        pa.table({"a": ["ok", 'quoted "x", 11.222.333/0001-81'], "id": [52998224725, 2]}),
+        tmp_path / "out.csv",
     )
     (tmp_path / "page.html").write_text("<td>ana.souza@gmail.com</td>" + "x" * 9_000_000 + "52998224725")
 
     found = {
-        name: dict(search_file(fingerprints, resolve(tmp_path / name)))
+        name: dict(search_file(fingerprints, resolve(tmp_path / name), frozenset({"id"})))
         for name in sorted(p.name for p in tmp_path.iterdir())
     }
     assert found == {
         "00000000000000000010.checkpoint.parquet": {PersonalData.DOCUMENT: 2, PersonalData.CARD: 1},
         "clean.parquet": {},
         "out.csv": {PersonalData.DOCUMENT: 1},
+        "skip.parquet": {PersonalData.DOCUMENT: 1},
         "page.html": {PersonalData.EMAIL: 1, PersonalData.DOCUMENT: 1},  # across an 8 MiB chunk boundary
     }
 
