@@ -73,7 +73,9 @@ def test_every_file_format_is_searched_to_its_leaves(fingerprints: Fingerprints,
     clean = pa.table({"nome": ["Ana"], "documento": ["529XXXXXX25"], "id": [42000000001]})
     pq.write_table(clean, tmp_path / "clean.parquet")
     # A digest column named as not written: its digits are chance, not compared; the same text elsewhere is.
-    pq.write_table(pa.table({"id": ["ab52998224725cd"], "nota": ["ab52998224725cd"]}), tmp_path / "skip.parquet")
+    pq.write_table(
+        pa.table({"id": ["ab52998224725cd"], "nota": ["ab52998224725cd"]}), tmp_path / "skip.parquet"
+    )
     pacsv.write_csv(
         pa.table({"a": ["ok", 'quoted "x", 11.222.333/0001-81'], "id": [52998224725, 2]}),
         tmp_path / "out.csv",
