@@ -68,7 +68,7 @@ typecheck: install
 check: lint typecheck test
 
 bench: install services
-	$(UV) python -m bench.pipeline $(ARGS)
+	if [ "$${SICOOP_LOCAL_PREFECT:-1}" != 0 ]; then $(LOCAL_PREFECT_ENV) fi; $(UV) python -m bench.pipeline $(ARGS)
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache spark-warehouse

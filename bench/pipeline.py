@@ -1,95 +1,186 @@
-"""Benchmarks: print throughput figures of the pipeline's stages on this machine.
+"""The pipeline's benchmarks, printed side by side (never asserted in tests: figures vary with the machine).
 
-    uv run python -m bench.pipeline                       # generator, landing, verification (no services)
-    uv run python -m bench.pipeline --load                # + PostgreSQL and MongoDB loads (make services)
-    uv run python -m bench.pipeline --flow                # + one whole flow run, per-stage seconds
+    uv run python -m bench.pipeline                    # everything below (make bench)
+    uv run python -m bench.pipeline --only flow        # one part: flow, naive, floor, series
+    uv run python -m bench.pipeline --movimentos 200000 --series 4 --series-movimentos 50000
 
-Speed is measured here, never asserted in tests: figures vary with the machine and its load.
+1. flow: one batch (default 1,000,000 movimentos) end to end through the real flow, seconds per stage, and the
+   Spark jobs and bytes read per stage (Spark's event log).
+2. naive: the same batch through a baseline following the earlier implementation's steps (bench/naive.py).
+3. floor: the same batch's transform in DuckDB, one process (bench/floor.py).
+   Printed as ratios: naive / flow (goal >= 3), flow's transform span / floor (goal <= 10).
+4. series: ten batches of 100,000 into one output, seconds per run: the tenth against the first (goal <= 1.1).
+
+Run with the local services (`make bench` starts them, including a Prefect server, so no run pays a start-up).
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
-T = TypeVar("T")
+BENCH_MONGO_DATABASE = "sicooperative_bench"
+TRANSFORM_SPAN = ("extract", "mask_and_join", "quality_gate", "export", "leak_proof", "publish")
 
 
-def timed(repeat: int, call: Callable[[], T]) -> tuple[float, T]:
-    """Median seconds over `repeat` calls, and the last result."""
-    seconds, result = [], None
-    for _ in range(repeat):
+def seed_for(movimentos: int, associados: int) -> int:
+    """A seed per batch shape: the same seed with other sizes would give the same master ids other owners,
+    which the sources' foreign keys rightly refuse."""
+    return 800 + (movimentos * 7 + associados) % 97
+
+
+def land(landing: Path, movimentos: int, associados: int, seed: int) -> Path:
+    from tasks.generate.generator import GenerationConfig, generate
+    from tasks.generate.task import batch_id_for
+    from tasks.landing.writer import write_batch
+
+    config = GenerationConfig(associados=associados, movimentos=movimentos, seed=seed)
+    return write_batch(landing, batch_id_for(config), generate(config), {"seed": seed})
+
+
+def run_flow(batch: Path, output: Path) -> dict[str, Any]:
+    from flows.main import configure_locations
+    from flows.pipeline import sicooperative_pipeline
+
+    configure_locations(str(batch.parent), str(output))
+    state = sicooperative_pipeline(batch=batch.name, return_state=True)
+    if not state.is_completed():
+        raise SystemExit(f"the flow failed: {state.message}")
+    result: dict[str, Any] = state.result()
+    return result
+
+
+def fresh_mongo_database() -> None:
+    """The benchmarks load their own MongoDB database, emptied first: a stand-in's store keeps every earlier
+    batch in memory, and a run's figures should not depend on what other runs left."""
+    from tasks.load.mongo import mongo_client
+    from tasks.secrets import mongo_uri
+    from tasks.settings import get_settings
+
+    os.environ["SICOOP_MONGO_DATABASE"] = BENCH_MONGO_DATABASE
+    get_settings.cache_clear()
+    with mongo_client(mongo_uri(get_settings())) as client:
+        client.drop_database(BENCH_MONGO_DATABASE)
+
+
+def print_stages(title: str, seconds: dict[str, float], rows: int) -> None:
+    print(f"\n{title}")
+    for stage, value in seconds.items():
+        print(f"  {stage:<26} {value:8.2f} s")
+    total = sum(seconds.values())
+    print(f"  {'total':<26} {total:8.2f} s  ({rows / total:,.0f} rows/s)")
+
+
+def flow_part(scratch: Path, movimentos: int, associados: int) -> tuple[Path, dict[str, Any]]:
+    from bench.spark_events import latest_event_log, work_by_group
+    from tasks.settings import get_settings
+    from tasks.spark_session import get_spark
+
+    events = scratch / "spark-events"
+    os.environ["SICOOP_SPARK_EVENT_LOG_DIR"] = str(events)
+    get_settings.cache_clear()
+    fresh_mongo_database()
+    batch = land(scratch / "landing", movimentos, associados, seed_for(movimentos, associados))
+    summary = run_flow(batch, scratch / "output")
+    get_spark().stop()  # closes the event log
+    os.environ.pop("SICOOP_SPARK_EVENT_LOG_DIR")
+    get_settings.cache_clear()
+    print_stages(f"flow: {movimentos:,} movimentos end to end", summary["stage_seconds"], movimentos)
+    log = latest_event_log(events)
+    if log is not None:
+        print(
+            f"  {'Spark work per stage':<26} {'jobs':>6} {'tasks':>7} {'MB read':>9} {'rows read':>12} {'shuffle MB':>11}"
+        )
+        for group, work in sorted(work_by_group(log).items()):
+            print(
+                f"  {group:<26} {work.jobs:>6} {work.tasks:>7} {work.input_bytes / 1e6:>9.1f} "
+                f"{work.input_records:>12,} {work.shuffle_read_bytes / 1e6:>11.1f}"
+            )
+    return batch, summary
+
+
+def naive_part(batch: Path, scratch: Path, movimentos: int) -> float:
+    from bench.naive import run_naive
+    from tasks.secrets import mongo_uri, postgres_dsn
+    from tasks.settings import get_settings
+
+    settings = get_settings()
+    result = run_naive(batch, scratch / "naive-output", postgres_dsn(settings), mongo_uri(settings))
+    print_stages(
+        "naive baseline (the earlier implementation's steps), same batch", result.seconds, movimentos
+    )
+    return result.total
+
+
+def floor_part(batch: Path, scratch: Path) -> float:
+    from bench.floor import run_floor
+
+    result = run_floor(batch, scratch / "floor-output")
+    print(f"\nDuckDB floor of the transform, same batch: {result.seconds:.2f} s ({result.rows:,} rows)")
+    return result.seconds
+
+
+def series_part(scratch: Path, runs: int, movimentos: int, associados: int) -> None:
+    print(f"\nseries: {runs} batches of {movimentos:,} movimentos into one output")
+    fresh_mongo_database()
+    output = scratch / "series-output"
+    seconds = []
+    for number in range(runs):
+        batch = land(scratch / "series-landing", movimentos, associados, seed=700 + number % 90)
         started = time.perf_counter()
-        result = call()
+        summary = run_flow(batch, output)
         seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds), result  # type: ignore[return-value]
+        stages = ", ".join(f"{stage} {value:.1f}" for stage, value in summary["stage_seconds"].items())
+        print(f"  run {number + 1:>2}: {seconds[-1]:7.2f} s  ({stages})")
+    print(f"  last / first: {seconds[-1] / seconds[0]:.2f} (goal <= 1.1)")
 
 
-def report(name: str, seconds: float, rows: int) -> None:
-    print(f"{name:<28} {seconds:8.2f} s  {rows:>11,} rows  {rows / seconds:>12,.0f} rows/s")
-
-
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--movimentos", type=int, default=1_000_000)
     parser.add_argument("--associados", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--load", action="store_true", help="also load into the configured services")
-    parser.add_argument("--flow", action="store_true", help="also run the whole flow once")
-    args = parser.parse_args()
+    parser.add_argument("--series", type=int, default=10)
+    parser.add_argument("--series-movimentos", type=int, default=100_000)
+    parser.add_argument("--only", choices=("flow", "naive", "floor", "series"), action="append")
+    args = parser.parse_args(argv)
+    parts = set(args.only or ("flow", "naive", "floor", "series"))
+    if not os.environ.get("PREFECT_API_URL"):
+        print("note: no PREFECT_API_URL: the first flow run pays a temporary Prefect server's start-up")
 
-    from tasks.generate.generator import GenerationConfig, generate
-    from tasks.landing.verification import verify_batch
-    from tasks.landing.writer import write_batch
-
-    config = GenerationConfig(associados=args.associados, movimentos=args.movimentos, seed=900)
-    seconds, tables = timed(args.repeat, lambda: generate(config))
-    total = sum(table.num_rows for table in tables.values())
-    report("generate (all tables)", seconds, total)
-    print(f"{'  movimento rate':<28} {args.movimentos / seconds:>43,.0f} movimento rows/s")
-
-    with tempfile.TemporaryDirectory() as scratch:
-        landing = Path(scratch)
-        seconds, batch_dir = timed(args.repeat, lambda: write_batch(landing, "bench", tables, {"seed": 900}))
-        report("land CSV + manifest", seconds, total)
-        seconds, batch = timed(args.repeat, lambda: verify_batch(batch_dir))
-        report("verify batch", seconds, total)
-
-        if args.load:
-            from tasks.load.mongo import load_mongo
-            from tasks.load.postgres import load_postgres
-            from tasks.secrets import mongo_uri, postgres_dsn
-            from tasks.settings import get_settings
-
-            settings = get_settings()
-            master = total - args.movimentos
-            for attempt in ("first", "repeat"):
-                seconds, _ = timed(1, lambda: load_postgres(postgres_dsn(settings), batch))
-                report(f"load postgres ({attempt})", seconds, master)
-                seconds, _ = timed(
-                    1,
-                    lambda: load_mongo(
-                        mongo_uri(settings), "sicooperative_bench", batch, settings.load_chunk_rows
-                    ),
+    with tempfile.TemporaryDirectory(prefix="sicoop-bench-") as work:
+        scratch = Path(work)
+        summary: dict[str, Any] | None = None
+        batch = None
+        if "flow" in parts:
+            batch, summary = flow_part(scratch, args.movimentos, args.associados)
+        if parts & {"naive", "floor"} and batch is None:
+            batch = land(
+                scratch / "landing",
+                args.movimentos,
+                args.associados,
+                seed_for(args.movimentos, args.associados),
+            )
+        naive = naive_part(batch, scratch, args.movimentos) if "naive" in parts and batch else None
+        floor = floor_part(batch, scratch) if "floor" in parts and batch else None
+        if summary is not None:
+            total = sum(summary["stage_seconds"].values())
+            span = sum(summary["stage_seconds"].get(stage, 0.0) for stage in TRANSFORM_SPAN)
+            print("\nratios")
+            if naive is not None:
+                print(f"  naive / flow                {naive / total:8.2f}  (goal >= 3)")
+            if floor is not None:
+                print(
+                    f"  flow transform span / floor {span / floor:8.2f}  ({span:.1f} s / {floor:.1f} s; goal <= 10)"
                 )
-                report(f"load mongo ({attempt})", seconds, args.movimentos)
-
-    if args.flow:
-        from flows.main import configure_locations
-        from flows.pipeline import sicooperative_pipeline
-
-        with tempfile.TemporaryDirectory() as scratch:
-            configure_locations(f"{scratch}/landing", f"{scratch}/output")
-            summary = sicooperative_pipeline(associados=args.associados, movimentos=args.movimentos, seed=901)
-        for stage, seconds in summary["stage_seconds"].items():
-            report(f"flow: {stage}", seconds, summary["stage_rows"].get(stage, 0) or 1)
+        if "series" in parts:
+            series_part(scratch, args.series, args.series_movimentos, max(1, args.series_movimentos // 20))
 
 
 if __name__ == "__main__":

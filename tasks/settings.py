@@ -43,14 +43,19 @@ class Settings(BaseSettings):
     )
 
     spark_master: str = "local[2]"
+    spark_event_log_dir: Path | None = Field(
+        default=None, description="write Spark's event log (jobs, stages, bytes read) to this folder"
+    )
     spark_log4j2_config: Path | None = Field(
         default=None,
         description="log4j2 properties for Spark's own log; default tasks/spark_log4j2.properties (no values)",
     )
     spark_driver_memory: str = "4g"
     spark_shuffle_partitions: int = 8
-    jdbc_partitions: int = 4
-    mongo_partitions: int = 4
+    mongo_reply_bytes: int = Field(
+        default=8 << 20,
+        description="bytes of movimentos per extract part: one part's reply stays far below MongoDB's 48 MB",
+    )
     jars_dir: Path = Field(default=Path(".cache/jars"), description="Spark/Delta/JDBC jars, resolved once")
 
     load_chunk_rows: int = 5_000

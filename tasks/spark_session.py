@@ -201,6 +201,16 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
         builder = _builder(settings, app_name, "" if jars is not None else "-Divy.cache.ttl.default=eternal")
         for key, value in s3a_options(settings).items():
             builder = builder.config(f"spark.hadoop.{key}", value)
+        if settings.spark_event_log_dir is not None:
+            event_log = settings.spark_event_log_dir.resolve()
+            event_log.mkdir(parents=True, exist_ok=True)
+            builder = (
+                builder.config("spark.eventLog.enabled", "true")
+                .config("spark.eventLog.dir", event_log.as_uri())
+                # One plain JSON-lines file per application, which any script can read.
+                .config("spark.eventLog.compress", "false")
+                .config("spark.eventLog.rolling.enabled", "false")
+            )
         if jars is not None:
             builder = builder.config("spark.jars", ",".join(str(jar) for jar in jars))
         else:
@@ -211,6 +221,12 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
                 .config("spark.jars.ivy", str(jars_dir))
             )
         return builder.getOrCreate()
+
+
+def job_group(spark: SparkSession, stage: str) -> None:
+    """Name the Spark jobs this thread starts from now on after the pipeline's stage (the event log and the
+    Spark UI group them by it)."""
+    spark.sparkContext.setJobGroup(stage, f"sicooperative {stage}")
 
 
 if __name__ == "__main__":

@@ -54,3 +54,13 @@ CREATE INDEX IF NOT EXISTS cartao_id_associado_ix ON cartao (id_associado);
 COMMENT ON TABLE cartao IS 'Cartões emitidos para contas; o titular do cartão é o titular da conta.';
 COMMENT ON COLUMN cartao.num_cartao IS 'Número do cartão (texto: 13 a 19 dígitos). Dado sensível (PCI).';
 COMMENT ON COLUMN cartao.data_criacao IS 'Data de emissão do cartão (ausente no desafio original; adicionada).';
+
+-- The extract's semi-join: the cartoes a batch's movimentos reference, written by the load (same transaction as
+-- the masters) and deleted once extracted, so the extract reads only the master rows its batch can touch.
+CREATE TABLE IF NOT EXISTS extract_cartao (
+    batch_id    text         NOT NULL,
+    id          bigint       NOT NULL,
+    created_at  timestamptz  NOT NULL DEFAULT now(),
+    PRIMARY KEY (batch_id, id)
+);
+COMMENT ON TABLE extract_cartao IS 'Cartões referenciados pelos movimentos de um lote em extração (tabela de trabalho do pipeline).';

@@ -3,7 +3,8 @@
 MERGE makes re-runs idempotent (a batch already present inserts nothing) while new batches add rows, and a
 corrected movimento (different row_hash) updates its row. The MERGE condition also bounds the target to the
 batch's id range, so Delta skips every file of other batches (file statistics on id_movimento): a run reads
-what its batch can touch, not the table's history. Delta's transaction log keeps every version.
+what its batch can touch, not the table's history. When the table holds no key of that range at all (a new
+batch), the rows are appended in one commit instead. Delta's transaction log keeps every version.
 
 Statistics, which Delta copies into its log as min/max values, are kept only for key, date and amount columns,
 never for text: the log holds no prefix of a name or a description.
@@ -77,24 +78,39 @@ def merge_into_delta(
     `key_range` (the batch's lowest and highest id), the target is read only where those ids can be."""
     previous = current_version(spark, path)
     table = ensure_table(spark, path, frame, comment)
-    condition = f"t.{KEY} = s.{KEY}"
-    if key_range is not None:
-        condition += f" AND t.{KEY} BETWEEN {int(key_range[0])} AND {int(key_range[1])}"
-    (
-        table.alias("t")
-        .merge(frame.alias("s"), condition)
-        .whenMatchedUpdateAll(condition=update_when)
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
+    if key_range is not None and not holds_keys(spark, path, key_range):
+        # Nothing in the table can match (a new batch): the MERGE would scan the source for matches only to
+        # insert it all, so append it in one commit instead.
+        frame.write.format("delta").mode("append").save(path)
+    else:
+        condition = f"t.{KEY} = s.{KEY}"
+        if key_range is not None:
+            condition += f" AND t.{KEY} BETWEEN {int(key_range[0])} AND {int(key_range[1])}"
+        (
+            table.alias("t")
+            .merge(frame.alias("s"), condition)
+            .whenMatchedUpdateAll(condition=update_when)
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
     last = table.history(1).select("version", "operation", "operationMetrics").first()
-    metrics = (last["operationMetrics"] if last and last["operation"] == "MERGE" else None) or {}
+    operation = last["operation"] if last else ""
+    metrics = (last["operationMetrics"] if last and operation in ("MERGE", "WRITE") else None) or {}
+    inserted = metrics.get("numTargetRowsInserted" if operation == "MERGE" else "numOutputRows", 0)
     return MergeCount(
-        inserted=int(metrics.get("numTargetRowsInserted", 0)),
+        inserted=int(inserted),
         updated=int(metrics.get("numTargetRowsUpdated", 0)),
         version=int(last["version"]) if last else 0,
         previous=previous,
     )
+
+
+def holds_keys(spark: SparkSession, path: str, key_range: tuple[int, int]) -> bool:
+    """Whether the table has any row with a key in the range: file statistics skip every other file, so this
+    reads next to nothing."""
+    low, high = int(key_range[0]), int(key_range[1])
+    rows = spark.read.format("delta").load(path).where(f"{KEY} BETWEEN {low} AND {high}").limit(1)
+    return bool(rows.count())
 
 
 def restore(spark: SparkSession, path: str, version: int) -> None:

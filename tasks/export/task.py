@@ -26,7 +26,7 @@ from tasks.export.files import BatchFiles, publish, stage_batch
 from tasks.gate.policy import VIOLATED_RULES
 from tasks.gate.task import GateResult
 from tasks.retry import TASK_RETRY_OPTIONS
-from tasks.spark_session import get_spark
+from tasks.spark_session import get_spark, job_group
 from tasks.storage import Location, delete_folder, exists
 from tasks.transform.flatten import INTEGRITY
 
@@ -67,6 +67,7 @@ def export_batch(gate: GateResult, output: Location, batch_id: str) -> StagedExp
     committed version. `output` is a folder or an S3 prefix."""
     logger = get_run_logger()
     spark = get_spark()
+    job_group(spark, "export")
     started = time.perf_counter()
     delta = output.join("delta", TABLE_NAME)
     quarantine = output.join("quarantine", TABLE_NAME)

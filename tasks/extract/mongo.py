@@ -1,9 +1,12 @@
-"""Read one batch's movimentos from MongoDB with the MongoDB Spark connector, in parallel id ranges.
+"""Read one batch's movimentos from MongoDB with the MongoDB Spark connector, one part of its extract plan per
+Spark partition.
 
-Each range is its own connector read with a `$match` pipeline pushed down to the server, and the ranges are
-unioned: N ranges give N Spark partitions read concurrently by the executors. This needs only `$match` from the
-server (no `$sample`, `collStats` or `splitVector`), so it behaves the same on MongoDB, Atlas or a wire-compatible
-server. Range bounds come from one `$group` aggregate on the indexed (batch_id, id). Driver errors (pymongo, the
+The load wrote the plan (`movimento_extract`): the batch's ids in parts sized to fit a reply. Each part is its
+own connector read of a short pipeline on the plan collection: `$match` the part's documents, `$unwind` their
+ids, `$lookup` each in `movimento` by `_id` (the movimento's id), `$replaceRoot`. The server touches only the batch's documents
+(on MongoDB and on a wire-compatible server alike: aggregations there scan their collection, and the plan
+collection is tiny), no reply exceeds the protocol's limit whatever the batch's size, and a cancelled read stops
+after the part in flight. The plan is deleted once the batch is extracted. Driver errors (pymongo, the
 connector through Spark) leave scrubbed by `tasks.errors`: collection, field, class and code, never a value.
 """
 
@@ -25,7 +28,6 @@ from pyspark.sql.types import (
 
 from tasks.domain.tables import DECIMAL_PRECISION, DECIMAL_SCALE
 from tasks.errors import call_scrubbed
-from tasks.extract.ranges import split_range
 from tasks.load.mongo import mongo_client
 
 MOVIMENTO_SCHEMA = StructType(
@@ -40,51 +42,42 @@ MOVIMENTO_SCHEMA = StructType(
     ]
 )
 SINGLE_PARTITION = "com.mongodb.spark.sql.connector.read.partitioner.SinglePartitionPartitioner"
+EXTRACT_PLAN = "movimento_extract"
 
 
-def batch_id_bounds(uri: str, database: str, batch_id: str) -> tuple[int, int] | None:
-    """(min id, max id) of the batch's movimentos, or None when it has none."""
+def plan_parts(uri: str, database: str, batch_id: str) -> list[str]:
+    """The keys of the batch's extract plan parts, in order."""
 
-    def aggregate() -> list[dict[str, Any]]:
+    def find() -> list[str]:
         with mongo_client(uri) as client:
-            return list(
-                client[database]["movimento"].aggregate(
-                    [
-                        {"$match": {"batch_id": batch_id}},
-                        {
-                            "$group": {
-                                "_id": None,
-                                "low": {"$min": "$id"},
-                                "high": {"$max": "$id"},
-                                "n": {"$sum": 1},
-                            }
-                        },
-                    ]
-                )
-            )
+            found = client[database][EXTRACT_PLAN].find({"batch_id": batch_id}, {"part": 1})
+            return sorted({str(document["part"]) for document in found})
 
-    rows = call_scrubbed(aggregate, stage="extract", source="mongodb", table="movimento")
-    if not rows:
-        return None
-    return int(rows[0]["low"]), int(rows[0]["high"])
+    return call_scrubbed(find, stage="extract", source="mongodb", table=EXTRACT_PLAN)
 
 
-def read_movimento(spark: SparkSession, uri: str, database: str, batch_id: str, partitions: int) -> DataFrame:
-    bounds = batch_id_bounds(uri, database, batch_id)
-    if bounds is None:
-        return spark.createDataFrame([], MOVIMENTO_SCHEMA)
-    low, high = bounds
+def part_pipeline(part: str) -> list[dict[str, Any]]:
+    return [
+        {"$match": {"part": part}},
+        {"$unwind": "$ids"},
+        {"$lookup": {"from": "movimento", "localField": "ids", "foreignField": "_id", "as": "m"}},
+        {"$unwind": "$m"},
+        {"$replaceRoot": {"newRoot": "$m"}},
+    ]
 
-    def read_range(start: int, end: int) -> DataFrame:
-        pipeline = [{"$match": {"batch_id": batch_id, "id": {"$gte": start, "$lt": end}}}]
+
+def read_movimento(spark: SparkSession, uri: str, database: str, batch_id: str) -> DataFrame:
+    """The batch's movimentos: one Spark partition per part of its extract plan."""
+
+    def read_part(part: str) -> DataFrame:
         return call_scrubbed(
             lambda: (
                 spark.read.format("mongodb")
                 .option("connection.uri", uri)
                 .option("database", database)
-                .option("collection", "movimento")
+                .option("collection", EXTRACT_PLAN)
                 .option("partitioner", SINGLE_PARTITION)
-                .option("aggregation.pipeline", json.dumps(pipeline))
+                .option("aggregation.pipeline", json.dumps(part_pipeline(part)))
                 .schema(MOVIMENTO_SCHEMA)
                 .load()
             ),
@@ -93,5 +86,17 @@ def read_movimento(spark: SparkSession, uri: str, database: str, batch_id: str, 
             table="movimento",
         )
 
-    frames = [read_range(start, end) for start, end in split_range(low, high, partitions)]
-    return reduce(DataFrame.unionByName, frames)
+    parts = plan_parts(uri, database, batch_id)
+    if not parts:
+        return spark.createDataFrame([], MOVIMENTO_SCHEMA)
+    return reduce(DataFrame.unionByName, [read_part(part) for part in parts])
+
+
+def forget_plan(uri: str, database: str, batch_id: str) -> None:
+    """Delete the batch's extract plan once its movimentos are extracted."""
+
+    def delete() -> None:
+        with mongo_client(uri) as client:
+            client[database][EXTRACT_PLAN].delete_many({"batch_id": batch_id})
+
+    call_scrubbed(delete, stage="extract", source="mongodb", table=EXTRACT_PLAN)

@@ -1,14 +1,15 @@
-"""Read associado, conta and cartao from PostgreSQL over JDBC, in parallel partitions by id.
+"""Read the master rows (associado, conta, cartao) a batch's movimentos reference, from PostgreSQL over JDBC.
 
-Partition boundaries are the id quantiles (a tiny aggregate on the primary key), not min/max strides, so ids
-laid out in far-apart blocks per batch still split evenly across the executors. Driver errors (psycopg2, the
-JDBC driver through Spark) leave scrubbed by `tasks.errors`: table, column, class and SQLSTATE, never a value.
+The semi-join runs in PostgreSQL: the load recorded the batch's cartoes in `extract_cartao`, and each table is
+read once, through that list (cartao by id, conta by those cartoes' accounts, associado by those accounts'
+holders), using the primary keys. A run reads what its batch references, not the tables' history. Driver errors
+(psycopg2, the JDBC driver through Spark) leave scrubbed by `tasks.errors`: table, column, class and SQLSTATE,
+never a value.
 """
 
 from __future__ import annotations
 
-from itertools import pairwise
-from typing import Any
+import re
 
 import psycopg2
 from psycopg2 import sql
@@ -17,52 +18,61 @@ from pyspark.sql import DataFrame, SparkSession
 from tasks.errors import call_scrubbed
 from tasks.settings import jdbc_url_and_properties
 
+EXTRACT_IDS = "extract_cartao"
 # Enums and varchars are read as text; everything else keeps its JDBC mapping.
-SOURCE_QUERIES = {
-    "associado": "SELECT id, nome, sobrenome, idade::int AS idade, email, cpf_cnpj FROM associado",
-    "conta": "SELECT id, tipo::text AS tipo, data_criacao, id_associado FROM conta",
-    "cartao": "SELECT id, num_cartao, nom_impresso, data_criacao, id_conta, id_associado FROM cartao",
+SOURCE_COLUMNS = {
+    "associado": "id, nome, sobrenome, idade::int AS idade, email, cpf_cnpj",
+    "conta": "id, tipo::text AS tipo, data_criacao, id_associado",
+    "cartao": "id, num_cartao, nom_impresso, data_criacao, id_conta, id_associado",
 }
+_BATCH_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-def id_predicates(dsn: str, table: str, partitions: int) -> list[str]:
-    """WHERE clauses splitting the table into `partitions` slices of about equal row counts."""
-    if partitions <= 1:
-        return ["TRUE"]
-    fractions = [index / partitions for index in range(1, partitions)]
-    query = sql.SQL("SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) FROM {}").format(
-        sql.Identifier(table)
-    )
-
-    def quantiles() -> Any:
-        connection = psycopg2.connect(dsn, application_name="sicooperative-extract")
-        try:
-            with connection, connection.cursor() as cursor:
-                cursor.execute(query, (fractions,))
-                return cursor.fetchone()
-        finally:
-            connection.close()
-
-    row = call_scrubbed(quantiles, stage="extract", source="postgres", table=table)
-    cuts = sorted({int(value) for value in (row[0] if row and row[0] else [])})
-    if not cuts:
-        return ["TRUE"]
-    predicates = [f"id <= {cuts[0]}"]
-    predicates += [f"id > {low} AND id <= {high}" for low, high in pairwise(cuts)]
-    predicates.append(f"id > {cuts[-1]}")
-    return predicates
+def _literal(batch_id: str) -> str:
+    """The batch id as an SQL string literal; batch ids are plain names (the manifest's pattern)."""
+    if not _BATCH_ID.match(batch_id):
+        raise ValueError("a batch id is letters, digits, '_', '.' and '-' only")
+    return f"'{batch_id}'"
 
 
-def read_postgres_table(spark: SparkSession, dsn: str, table: str, partitions: int) -> DataFrame:
+def referenced_rows_query(table: str, batch_id: str) -> str:
+    """SELECT of the rows of `table` the batch's movimentos reach through their cartoes."""
+    cartoes = f"SELECT id FROM {EXTRACT_IDS} WHERE batch_id = {_literal(batch_id)}"
+    contas = f"SELECT id_conta FROM cartao WHERE id IN ({cartoes})"
+    keys = {
+        "cartao": cartoes,
+        "conta": contas,
+        "associado": f"SELECT id_associado FROM conta WHERE id IN ({contas})",
+    }
+    return f"SELECT {SOURCE_COLUMNS[table]} FROM {table} WHERE id IN ({keys[table]})"
+
+
+def read_referenced_rows(spark: SparkSession, dsn: str, table: str, batch_id: str) -> DataFrame:
+    """One JDBC read of the rows of `table` the batch references."""
     url, properties = jdbc_url_and_properties(dsn)
     properties = {**properties, "fetchsize": "10000"}
-    predicates = id_predicates(dsn, table, partitions)
+    query = referenced_rows_query(table, batch_id)
     # Resolving the schema already queries the server, so this call fails like an action would.
     return call_scrubbed(
-        lambda: spark.read.jdbc(
-            url, f"({SOURCE_QUERIES[table]}) AS {table}", predicates=predicates, properties=properties
-        ),
+        lambda: spark.read.jdbc(url, f"({query}) AS {table}", properties=properties),
         stage="extract",
         source="postgres",
         table=table,
     )
+
+
+def forget_referenced_cartoes(dsn: str, batch_id: str) -> None:
+    """Delete the batch's rows of `extract_cartao` once its masters are extracted (the table stays small)."""
+
+    def delete() -> None:
+        connection = psycopg2.connect(dsn, application_name="sicooperative-extract")
+        try:
+            with connection, connection.cursor() as cursor:
+                cursor.execute(
+                    sql.SQL("DELETE FROM {} WHERE batch_id = %s").format(sql.Identifier(EXTRACT_IDS)),
+                    (batch_id,),
+                )
+        finally:
+            connection.close()
+
+    call_scrubbed(delete, stage="extract", source="postgres", table=EXTRACT_IDS)

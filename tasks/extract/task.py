@@ -1,8 +1,13 @@
-"""Prefect task: read the batch's sources with Spark (distributed; nothing is collected to the driver)."""
+"""Prefect task: read the batch's sources with Spark (distributed; nothing is collected to the driver).
+
+Each source is read once, and only what the batch touches: its movimentos (MongoDB, by its extract plan) and
+the master rows they reference (PostgreSQL, through `extract_cartao`). Both working lists are deleted once the
+sources are persisted."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from prefect import get_run_logger, task
@@ -11,19 +16,20 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
 from tasks.domain.tables import POSTGRES_TABLES
-from tasks.errors import call_scrubbed
-from tasks.extract.mongo import read_movimento
-from tasks.extract.postgres import read_postgres_table
+from tasks.errors import SourceError, call_scrubbed
+from tasks.extract.mongo import forget_plan, read_movimento
+from tasks.extract.postgres import forget_referenced_cartoes, read_referenced_rows
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.secrets import mongo_uri, postgres_dsn
 from tasks.settings import get_settings
-from tasks.spark_session import get_spark
+from tasks.spark_session import get_spark, job_group
 
 
 @dataclass(frozen=True)
 class Sources:
     frames: dict[str, DataFrame]
     rows: dict[str, int]
+    partitions: dict[str, int]  # Spark partitions read per source (movimento: its extract plan's parts)
 
     def release(self) -> None:
         for frame in self.frames.values():
@@ -37,15 +43,11 @@ def extract_sources(batch_id: str) -> Sources:
     logger = get_run_logger()
     settings = get_settings()
     spark = get_spark(settings)
+    job_group(spark, "extract")
     started = time.perf_counter()
-    dsn = postgres_dsn(settings)
-    frames = {
-        table.name: read_postgres_table(spark, dsn, table.name, settings.jdbc_partitions)
-        for table in POSTGRES_TABLES
-    }
-    frames["movimento"] = read_movimento(
-        spark, mongo_uri(settings), settings.mongo_database, batch_id, settings.mongo_partitions
-    )
+    dsn, uri = postgres_dsn(settings), mongo_uri(settings)
+    frames = {table.name: read_referenced_rows(spark, dsn, table.name, batch_id) for table in POSTGRES_TABLES}
+    frames["movimento"] = read_movimento(spark, uri, settings.mongo_database, batch_id)
     rows = {}
     for name, frame in frames.items():
         frames[name] = frame.persist(StorageLevel.MEMORY_AND_DISK)
@@ -56,10 +58,17 @@ def extract_sources(batch_id: str) -> Sources:
             source="mongodb" if name == "movimento" else "postgres",
             table=name,
         )
-    logger.info(
-        "extracted %s in %.2fs (partitions: %s)",
-        rows,
-        time.perf_counter() - started,
-        {name: frame.rdd.getNumPartitions() for name, frame in frames.items()},
-    )
-    return Sources(frames=frames, rows=rows)
+    # The working lists are done with. Best effort: a retry of this task must never find them gone (it would
+    # read no masters), so a failure to delete only leaves them to the next load of the batch or to upkeep.
+    forgets: list[Callable[[], None]] = [
+        lambda: forget_referenced_cartoes(dsn, batch_id),
+        lambda: forget_plan(uri, settings.mongo_database, batch_id),
+    ]
+    for forget in forgets:
+        try:
+            forget()
+        except SourceError as error:
+            logger.warning("extract working list kept: %s", error)
+    partitions = {name: frame.rdd.getNumPartitions() for name, frame in frames.items()}
+    logger.info("extracted %s in %.2fs (partitions: %s)", rows, time.perf_counter() - started, partitions)
+    return Sources(frames=frames, rows=rows, partitions=partitions)

@@ -25,6 +25,7 @@ from tasks.domain.movimento_flat import KEY, ROW_HASH
 from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, load_suite_json, run_gate
 from tasks.gate.quarantine import QuarantineSplit, RowVerdicts, split_quarantine
 from tasks.retry import TASK_RETRY_OPTIONS
+from tasks.spark_session import get_spark, job_group
 from tasks.transform.flatten import INTEGRITY, INTERNAL_COLUMNS
 from tasks.transform.task import FlatTable
 
@@ -79,6 +80,7 @@ def quality_gate(
     logger = get_run_logger()
     started = time.perf_counter()
     now = datetime.now(UTC).replace(tzinfo=None)
+    job_group(get_spark(), "quality_gate")
     split = judge_rows(flat.frame, now)
     verdicts = split.verdicts
     parameters = gate_parameters(expected_rows, expected_vlr_total, now)

@@ -1,12 +1,15 @@
 """Load associado, conta and cartao into PostgreSQL: COPY into staging tables, then one idempotent upsert.
 
 All three tables load in one transaction, so a batch that breaks a constraint leaves nothing behind. Rows whose
-values did not change are not touched (IS DISTINCT FROM), so loading the same batch twice changes nothing.
+values did not change are not touched (IS DISTINCT FROM), so loading the same batch twice changes nothing. The
+same transaction records which cartoes the batch's movimentos reference (`extract_cartao`): the extract reads
+the master rows through that semi-join only.
 Driver errors leave scrubbed (`tasks.errors`): table, column, row, class and constraint, never a value.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,8 @@ from tasks.domain.tables import POSTGRES_TABLES, Table
 from tasks.errors import RowLocator, SourceError, scrub
 from tasks.landing.verification import BatchRejected, VerifiedBatch
 from tasks.landing.writer import CSV_DELIMITER
+
+EXTRACT_IDS = "extract_cartao"
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "sql" / "postgres"
 
@@ -87,6 +92,25 @@ def _load_table(cursor: Cursor, batch: VerifiedBatch, table: Table) -> UpsertCou
     return UpsertCount(inserted=int(inserted), updated=int(updated))
 
 
+def record_referenced_cartoes(cursor: Cursor, batch: VerifiedBatch) -> int:
+    """Replace the batch's rows of `extract_cartao` with the distinct cartoes its movimentos reference."""
+    ids = pc.unique(batch.tables["movimento"]["id_cartao"]).to_pylist()
+    cursor.execute(
+        sql.SQL("DELETE FROM {} WHERE batch_id = %s").format(sql.Identifier(EXTRACT_IDS)), (batch.batch_id,)
+    )
+    lines = "".join(f"{value}\n" for value in ids if value is not None)
+    copy = sql.SQL("COPY {} (id) FROM STDIN").format(sql.Identifier("pg_temp", "extract_ids"))
+    cursor.execute("CREATE TEMP TABLE extract_ids (id bigint) ON COMMIT DROP")
+    cursor.copy_expert(copy.as_string(cursor), io.StringIO(lines))
+    cursor.execute(
+        sql.SQL("INSERT INTO {} (batch_id, id) SELECT %s, id FROM pg_temp.extract_ids").format(
+            sql.Identifier(EXTRACT_IDS)
+        ),
+        (batch.batch_id,),
+    )
+    return len(ids)
+
+
 def _row_locator(batch: VerifiedBatch, table: Table) -> RowLocator:
     """Find the data row of a key the server quoted (e.g. a duplicate cpf_cnpj) by comparing it in memory with
     the batch, so the error can name the row while the value itself is dropped."""
@@ -139,6 +163,8 @@ def load_postgres(dsn: str, batch: VerifiedBatch) -> dict[str, UpsertCount]:
             with connection, connection.cursor() as cursor:  # commits on success, rolls back on error
                 for table in POSTGRES_TABLES:
                     counts[table.name] = _load_table(cursor, batch, table)
+                table = None
+                record_referenced_cartoes(cursor, batch)
         finally:
             connection.close()
         return counts

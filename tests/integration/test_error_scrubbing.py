@@ -26,7 +26,7 @@ from prefect.states import Failed, exception_to_failed_state
 from pyspark.sql import SparkSession
 
 from tasks.errors import SourceError, SourceUnavailable, call_scrubbed
-from tasks.extract.postgres import read_postgres_table
+from tasks.extract.postgres import read_referenced_rows
 from tasks.extract.task import extract_sources
 from tasks.landing.verification import BatchRejected, verify_batch
 from tasks.load.mongo import load_mongo, mongo_client
@@ -205,6 +205,10 @@ def scratch_sources(services: dict[str, str]) -> Iterator[dict[str, str]]:
                 CREATE TABLE {schema}.conta (id bigint, tipo text, data_criacao timestamp, id_associado bigint);
                 CREATE TABLE {schema}.cartao (id bigint, num_cartao text, nom_impresso text,
                     data_criacao timestamp, id_conta bigint, id_associado bigint);
+                CREATE TABLE {schema}.extract_cartao (batch_id text, id bigint);
+                INSERT INTO {schema}.extract_cartao VALUES ('scrub-batch', 1);
+                INSERT INTO {schema}.cartao VALUES (1, '4111111111111111', 'MARIA SILVA', now(), 1, 1);
+                INSERT INTO {schema}.conta VALUES (1, 'CORRENTE', now(), 1);
                 """
             )
             cursor.execute(
@@ -214,7 +218,21 @@ def scratch_sources(services: dict[str, str]) -> Iterator[dict[str, str]]:
     with mongo_client(services["uri"]) as client:
         client.drop_database(database)
         client[database]["movimento"].insert_one(
-            {"id": 1, "vlr_transacao": FORMATTED_CPF, "des_transacao": EMAIL, "batch_id": "scrub-batch"}
+            {
+                "_id": 1,
+                "id": 1,
+                "vlr_transacao": FORMATTED_CPF,
+                "des_transacao": EMAIL,
+                "batch_id": "scrub-batch",
+            }
+        )
+        client[database]["movimento_extract"].insert_one(
+            {
+                "_id": "scrub-batch#000000#000000",
+                "batch_id": "scrub-batch",
+                "part": "scrub-batch#000000",
+                "ids": [1],
+            }
         )
     yield {"database": database}
     with psycopg2.connect(services["dsn"]) as connection, connection.cursor() as cursor:
@@ -297,7 +315,7 @@ def test_a_refused_jdbc_connection_is_transient_after_scrubbing(
     dsn = with_port(services["dsn"], closed_port())
     caplog.set_level(logging.INFO)
     with pytest.raises(SourceUnavailable) as caught:
-        read_postgres_table(spark, dsn, "associado", partitions=1)
+        read_referenced_rows(spark, dsn, "associado", "scrub-batch")
     assert_scrubbed(caught.value, passwords(dsn), caplog)
     assert retry_on_transient(None, None, Failed(data=caught.value))
     assert "java.net.ConnectException" in str(caught.value)

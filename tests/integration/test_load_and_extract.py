@@ -4,11 +4,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import psycopg2
+import pyarrow.compute as pc
 import pytest
 from pyspark.sql import SparkSession
 
 from tasks.extract.mongo import read_movimento
-from tasks.extract.postgres import read_postgres_table
+from tasks.extract.postgres import read_referenced_rows
 from tasks.landing.verification import BatchRejected, verify_batch
 from tasks.load.mongo import load_mongo, mongo_client
 from tasks.load.postgres import load_postgres
@@ -52,21 +53,25 @@ def test_loading_the_same_batch_again_changes_nothing(loaded, services) -> None:
     assert pg_count(services["dsn"], "associado", f"batch_id = '{batch.batch_id}'") == 300
 
 
-def test_spark_extracts_in_parallel_partitions_with_real_types(loaded, services, spark: SparkSession) -> None:
+def test_spark_extracts_only_what_the_batch_references_with_real_types(
+    loaded, services, spark: SparkSession
+) -> None:
     batch, _, _ = loaded
-    movimento = read_movimento(spark, services["uri"], services["database"], batch.batch_id, partitions=3)
-    assert movimento.rdd.getNumPartitions() == 3
+    movimento = read_movimento(spark, services["uri"], services["database"], batch.batch_id)
     assert movimento.count() == 3_000
     expected = batch.tables["movimento"].slice(0, 1).to_pylist()[0]
     row = movimento.where(f"id = {expected['id']}").first()
     assert row["vlr_transacao"] == Decimal(expected["vlr_transacao"])
     assert row["data_movimento"] == expected["data_movimento"]
 
-    cartao = read_postgres_table(spark, services["dsn"], "cartao", partitions=4)
-    assert cartao.rdd.getNumPartitions() == 4
-    assert cartao.where("id BETWEEN 21000000 AND 21999999").count() == batch.rows("cartao")
-    conta = read_postgres_table(spark, services["dsn"], "conta", partitions=2)
+    referenced = set(pc.unique(batch.tables["movimento"]["id_cartao"]).to_pylist())
+    cartao = read_referenced_rows(spark, services["dsn"], "cartao", batch.batch_id)
+    assert {r["id"] for r in cartao.select("id").collect()} == referenced  # not the whole table
+    conta = read_referenced_rows(spark, services["dsn"], "conta", batch.batch_id)
     assert dict(conta.dtypes)["tipo"] == "string"
+    associado = read_referenced_rows(spark, services["dsn"], "associado", batch.batch_id)
+    holders = {r["id_associado"] for r in conta.collect()}
+    assert {r["id"] for r in associado.select("id").collect()} == holders
 
 
 def test_a_batch_breaking_a_constraint_loads_nothing(services, tmp_path: Path) -> None:
@@ -86,3 +91,17 @@ def test_a_batch_breaking_a_constraint_loads_nothing(services, tmp_path: Path) -
     assert "Failing row" not in str(caught.value)  # the server's DETAIL (a whole row) is never echoed
     for table in ("associado", "conta", "cartao"):
         assert pg_count(services["dsn"], table, "batch_id LIKE 'test-seed22%'") == 0, table
+
+
+def test_the_extract_plan_sizes_parts_to_the_reply_limit(
+    services, spark: SparkSession, tmp_path: Path
+) -> None:
+    """Parts are sized from the documents' size: a small reply budget gives many parts, each one partition,
+    together exactly the batch (the same holds for 8 MiB parts of a batch of millions)."""
+    batch = verify_batch(land_batch(tmp_path, seed=23, associados=50, movimentos=2_000))
+    loaded = load_mongo(services["uri"], services["database"], batch, chunk_rows=500, reply_bytes=40_000)
+    assert loaded.extract_parts >= 10
+    movimento = read_movimento(spark, services["uri"], services["database"], batch.batch_id)
+    assert movimento.rdd.getNumPartitions() == loaded.extract_parts
+    ids = [row["id"] for row in movimento.select("id").collect()]
+    assert sorted(ids) == sorted(batch.tables["movimento"]["id"].to_pylist())

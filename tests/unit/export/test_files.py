@@ -48,7 +48,11 @@ def test_formula_cells_are_neutralised_quotes_round_trip_and_numbers_stay_number
     target = tmp_path / "b1.csv"
     assert (
         write_csv(
-            resolve(part.parent), resolve(target), "b1", ["nome", "vlr", "quando", "id", "vazio", "batch_id"]
+            resolve(part.parent),
+            resolve(target),
+            "b1",
+            ["nome", "vlr", "quando", "id", "vazio", "batch_id"],
+            key="id",
         )
         == rows
     )

@@ -1,0 +1,140 @@
+"""A run killed between any two export steps, then run again, ends with Delta, Parquet and CSV holding the same
+rows: Delta is the source of truth, and the batch's Parquet and CSV are rebuilt from the version that run
+committed.
+
+Each kill is real: the flow runs in its own process, which SIGKILLs itself right after the named step (the only
+way to land a kill exactly between two steps; nothing else about the run is changed). Then the flow runs again
+in this process, untouched, on the same batch and output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow.dataset as ds
+import pytest
+from deltalake import DeltaTable
+
+from tests.batches import land_batch, rewrite_file, run_pipeline
+
+MOVIMENTOS = 200
+REPO = Path(__file__).resolve().parents[2]
+
+# After which step the first run dies: (module, function, when the call is the one to die after).
+KILL_POINTS = {
+    "after the Delta MERGE": ("tasks.export.task", "merge_into_delta", "/delta/movimento_flat"),
+    "after the quarantine MERGE": ("tasks.export.task", "merge_into_delta", "/quarantine/movimento_flat"),
+    "after the Parquet is staged": ("tasks.export.files", "stage_parquet", ""),
+    "after the CSV is staged": ("tasks.export.files", "write_csv", ""),
+    "after the leak proof": ("tasks.export.task", "publish", "before"),
+    "after the Parquet is published": ("tasks.export.files", "move_folder", "parquet/movimento_flat"),
+}
+
+DRIVER = """
+import importlib, os, signal, sys
+module_name, function, marker = sys.argv[1:4]
+module = importlib.import_module(module_name)
+original = getattr(module, function)
+
+def dying(*args, **kwargs):
+    text = " ".join(str(getattr(a, "uri", getattr(a, "path", a))) for a in args)
+    if marker == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    result = original(*args, **kwargs)
+    if marker in text or not marker:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+setattr(module, function, dying)
+from flows.pipeline import sicooperative_pipeline
+sicooperative_pipeline(batch=sys.argv[4], return_state=True)
+sys.exit(3)  # never reached when the kill point is
+"""
+
+
+def prefect_env() -> dict[str, str]:
+    """The child talks to the local Prefect server of `make services` when there is one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    local = REPO / ".local" / "prefect.env"
+    if local.is_file():
+        for line in local.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name.startswith("PREFECT_"):
+                env[name] = value
+    return env
+
+
+def killed_run(batch: Path, output: Path, point: str) -> None:
+    module, function, marker = KILL_POINTS[point]
+    env = prefect_env() | {"SICOOP_LANDING_DIR": str(batch.parent), "SICOOP_OUTPUT_DIR": str(output)}
+    # A script file, not `python -c`: pyspark takes a main module without a file for its own doctests.
+    driver = batch.parent.parent / "killed_run.py"
+    driver.write_text(DRIVER, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(driver), module, function, marker, batch.name],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr[-3000:]
+
+
+def rows_everywhere(output: Path, batch_id: str) -> dict[str, list[tuple[Any, ...]]]:
+    """(id, row_hash) of the batch's rows in Delta, Parquet and CSV."""
+    delta = DeltaTable(str(output / "delta" / "movimento_flat")).to_pyarrow_table(
+        columns=["id_movimento", "row_hash", "batch_id"]
+    )
+    in_delta = sorted(
+        (row["id_movimento"], row["row_hash"]) for row in delta.to_pylist() if row["batch_id"] == batch_id
+    )
+    partition = output / "parquet" / "movimento_flat" / f"batch_id={batch_id}"
+    parquet = ds.dataset(partition, format="parquet").to_table(columns=["id_movimento", "row_hash"])
+    in_parquet = sorted(
+        zip(*(parquet.column(c).to_pylist() for c in ("id_movimento", "row_hash")), strict=True)
+    )
+    text = (output / "csv" / "movimento_flat" / f"{batch_id}.csv").read_bytes().decode("utf-8")
+    in_csv = sorted(
+        (int(row["id_movimento"]), row["row_hash"]) for row in csv.DictReader(io.StringIO(text, newline=""))
+    )
+    return {"delta": in_delta, "parquet": in_parquet, "csv": in_csv}
+
+
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+def test_a_run_killed_between_export_steps_converges_when_run_again(
+    point: str, prefect_server: None, services: dict[str, str], spark: Any, tmp_path: Path
+) -> None:
+    batch = land_batch(
+        tmp_path / "landing", seed=120 + list(KILL_POINTS).index(point), associados=40, movimentos=MOVIMENTOS
+    )
+
+    def negative_first_amount(
+        lines: list[str],
+    ) -> list[str]:  # one quarantined row: the quarantine MERGE runs
+        fields = lines[1].split(";")
+        fields[1] = "-1.00"
+        return [lines[0], ";".join(fields), *lines[2:]]
+
+    rewrite_file(batch, "movimento.csv", negative_first_amount)
+    output = tmp_path / "output"
+
+    killed_run(batch, output, point)
+    state = run_pipeline(batch, output)
+
+    assert state.is_completed(), state.message
+    rows = rows_everywhere(output, batch.name)
+    assert len(rows["delta"]) == MOVIMENTOS - 1
+    assert rows["delta"] == rows["parquet"] == rows["csv"]
+    assert not list((output / "_staging").glob("*/*")), "a staging folder was left behind"
+    quarantine = DeltaTable(str(output / "quarantine" / "movimento_flat")).to_pyarrow_table(
+        columns=["batch_id"]
+    )
+    assert quarantine.column("batch_id").to_pylist() == [batch.name]
