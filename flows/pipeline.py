@@ -146,7 +146,10 @@ def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: L
         )
     loaded = times.run("load", lambda: load_batch(batch_location), lambda r: sum(r.rows.values()))
     sources = times.run("extract", lambda: extract_sources(loaded.batch_id), lambda s: sum(s.rows.values()))
-    flat = times.run("mask_and_join", lambda: build_movimento_flat(sources))
+    try:
+        flat = times.run("mask_and_join", lambda: build_movimento_flat(sources), lambda f: f.rows)
+    finally:
+        sources.release()  # the persisted flat frame holds everything later stages need
     try:
         gate = times.run(
             "quality_gate",
@@ -154,7 +157,7 @@ def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: L
             lambda g: g.verdicts.rows,
         )
     finally:
-        sources.release()  # the gate's persisted frame holds everything the export needs
+        flat.release()  # the gate's persisted frame (the same rows with its verdicts) replaces it
     try:
         staged = times.run(
             "export",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import StrEnum
+from functools import reduce
 from typing import Any
 
 from pyspark.sql import Column
@@ -81,12 +82,18 @@ def violation(expectation_type: str, kwargs: Mapping[str, Any], parameters: Mapp
 
 
 def violated_rules(expectations: list[dict[str, Any]], parameters: Mapping[str, Any]) -> Column:
-    """array<string> of the quarantine rules a row breaks (empty when it breaks none)."""
-    flags = [
-        F.when(violation(e["type"], e["kwargs"], parameters), F.lit(rule_name(e["type"], e["kwargs"])))
+    """array<string> of the quarantine rules a row breaks (empty when it breaks none).
+
+    The predicates are first OR-ed (compiled by Spark's code generation); only a row breaking one of them builds
+    the array of names, whose null-filtering higher-order function Spark interprets row by row."""
+    rules = [
+        (violation(e["type"], e["kwargs"], parameters), rule_name(e["type"], e["kwargs"]))
         for e in expectations
         if policy_of(e.get("meta")) is Policy.QUARANTINE
     ]
-    if not flags:
-        return F.array().cast("array<string>")
-    return F.filter(F.array(*flags), lambda rule: rule.isNotNull())
+    none = F.array().cast("array<string>")
+    if not rules:
+        return none
+    breaks_any = reduce(lambda left, right: left | right, [predicate for predicate, _ in rules])
+    names = F.array(*[F.when(predicate, F.lit(name)) for predicate, name in rules])
+    return F.when(breaks_any, F.filter(names, lambda rule: rule.isNotNull())).otherwise(none)
