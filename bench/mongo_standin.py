@@ -63,10 +63,11 @@ def main() -> None:
     parser.add_argument("--stores", nargs="*", default=list(STORES))
     args = parser.parse_args()
 
+    from tasks.clients.mongo import mongo_client
     from tasks.generate.generator import GenerationConfig, generate
     from tasks.landing.verification import verify_batch
     from tasks.landing.writer import write_batch
-    from tasks.load.mongo import load_mongo, mongo_client
+    from tasks.load.mongo import load_mongo
 
     with tempfile.TemporaryDirectory(prefix="sicoop-mongo-bench-") as work:
         scratch = Path(work)

@@ -3,7 +3,9 @@ the same PostgreSQL, MongoDB-wire server and Spark, so the pipeline is compared 
 
 load:      Spark reads each CSV -> pandas -> COPY into PostgreSQL; movimento: collect() -> insert_many
 extract:   fetchall -> pandas -> createDataFrame; MongoDB find() -> pandas -> createDataFrame
-transform: masks as row-at-a-time Python UDFs, joins (by the foreign keys, not its row-id joins)
+transform: joins (by the foreign keys, not its row-id joins), then masks as row-at-a-time Python UDFs on the
+           joined output, as it masked its output table `asso_conta_movi` (every row carries a document, an
+           e-mail and a card number)
 checks:    seven separate count() actions
 export:    overwrite the CSV (one file), Delta and Parquet
 
@@ -106,7 +108,9 @@ def run_naive(batch: Path, output: Path, dsn: str, mongo_uri: str) -> NaiveResul
                 frames[table] = spark.createDataFrame(pd.DataFrame(cursor.fetchall(), columns=names))
         connection.close()
         with MongoClient(mongo_uri) as client:
-            documents = list(client[MONGO_DATABASE]["movimento"].find({}, {"_id": False}))
+            # MongoDB caps each reply at 16 MB by itself; the stand-in needs the batch size said explicitly.
+            found = client[MONGO_DATABASE]["movimento"].find({}, {"_id": False}).batch_size(50_000)
+            documents = list(found)
         frames["movimento"] = spark.createDataFrame(pd.DataFrame(documents).astype(str))
         return frames
 
@@ -115,10 +119,7 @@ def run_naive(batch: Path, output: Path, dsn: str, mongo_uri: str) -> NaiveResul
             F.udf(rule, StringType()) for rule in (_mask_document, _mask_card, _mask_email)
         )
         m, c, ct, a = (frames[name] for name in ("movimento", "cartao", "conta", "associado"))
-        a = a.withColumn("tipo_pessoa", F.when(F.length("cpf_cnpj") > 11, "PJ").otherwise("PF"))
-        a = a.withColumns({"cpf_cnpj": document("cpf_cnpj"), "email": email("email")})
-        c = c.withColumn("num_cartao", card("num_cartao"))
-        return (
+        joined = (
             m.alias("m")
             .join(c.alias("c"), F.col("m.id_cartao") == F.col("c.id"), "left")
             .join(ct.alias("ct"), F.col("c.id_conta") == F.col("ct.id"), "left")
@@ -139,9 +140,16 @@ def run_naive(batch: Path, output: Path, dsn: str, mongo_uri: str) -> NaiveResul
                 F.col("m.tipo_transacao"),
                 F.col("a.email").alias("email_associado"),
                 F.col("a.cpf_cnpj").alias("documento_associado"),
-                F.col("a.tipo_pessoa"),
             )
-            .withColumn("unique_id", F.md5(F.concat_ws("|", "id_movimento", "vlr_transacao_movimento")))
+        )
+        return joined.withColumns(
+            {
+                "tipo_pessoa": F.when(F.length("documento_associado") > 11, "PJ").otherwise("PF"),
+                "documento_associado": document("documento_associado"),
+                "email_associado": email("email_associado"),
+                "numero_cartao": card("numero_cartao"),
+                "unique_id": F.md5(F.concat_ws("|", "id_movimento", "vlr_transacao_movimento")),
+            }
         )
 
     def checks(flat: Any) -> int:

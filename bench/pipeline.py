@@ -22,7 +22,10 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.pipeline import RunSummary
 
 BENCH_MONGO_DATABASE = "sicooperative_bench"
 TRANSFORM_SPAN = ("extract", "mask_and_join", "quality_gate", "export", "leak_proof", "publish")
@@ -43,7 +46,7 @@ def land(landing: Path, movimentos: int, associados: int, seed: int) -> Path:
     return write_batch(landing, batch_id_for(config), generate(config), {"seed": seed})
 
 
-def run_flow(batch: Path, output: Path) -> dict[str, Any]:
+def run_flow(batch: Path, output: Path) -> RunSummary:
     from flows.main import configure_locations
     from flows.pipeline import sicooperative_pipeline
 
@@ -51,17 +54,31 @@ def run_flow(batch: Path, output: Path) -> dict[str, Any]:
     state = sicooperative_pipeline(batch=batch.name, return_state=True)
     if not state.is_completed():
         raise SystemExit(f"the flow failed: {state.message}")
-    result: dict[str, Any] = state.result()
+    result: RunSummary = state.result()
     return result
 
 
-def fresh_mongo_database() -> None:
-    """The benchmarks load their own MongoDB database, emptied first: a stand-in's store keeps every earlier
-    batch in memory, and a run's figures should not depend on what other runs left."""
-    from tasks.load.mongo import mongo_client
+def fresh_sources() -> None:
+    """The benchmarks load their own PostgreSQL and MongoDB databases, emptied first: a run's figures should not
+    depend on what other runs left (a stand-in's store keeps every earlier batch in memory; master ids of the
+    same seed with another batch shape would have other owners, which the foreign keys rightly refuse)."""
+    import psycopg2
+    from dotenv import dotenv_values
+
+    from tasks.clients.mongo import mongo_client
     from tasks.secrets import mongo_uri
     from tasks.settings import get_settings
 
+    local = {key: value for key, value in dotenv_values(".local/services.env").items() if value}
+    dsn = os.environ.get("SICOOP_BENCH_POSTGRES_DSN") or local.get("SICOOP_BENCH_POSTGRES_DSN")
+    if not dsn:
+        raise SystemExit("no benchmark database: run `make services` (it creates sicoop_bench)")
+    connection = psycopg2.connect(dsn)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS extract_cartao, cartao, conta, associado CASCADE")
+        cursor.execute("DROP TYPE IF EXISTS tipo_conta")
+    connection.close()
+    os.environ["SICOOP_POSTGRES_DSN"] = dsn
     os.environ["SICOOP_MONGO_DATABASE"] = BENCH_MONGO_DATABASE
     get_settings.cache_clear()
     with mongo_client(mongo_uri(get_settings())) as client:
@@ -76,7 +93,7 @@ def print_stages(title: str, seconds: dict[str, float], rows: int) -> None:
     print(f"  {'total':<26} {total:8.2f} s  ({rows / total:,.0f} rows/s)")
 
 
-def flow_part(scratch: Path, movimentos: int, associados: int) -> tuple[Path, dict[str, Any]]:
+def flow_part(scratch: Path, movimentos: int, associados: int) -> tuple[Path, RunSummary]:
     from bench.spark_events import latest_event_log, work_by_group
     from tasks.settings import get_settings
     from tasks.spark_session import get_spark
@@ -84,13 +101,13 @@ def flow_part(scratch: Path, movimentos: int, associados: int) -> tuple[Path, di
     events = scratch / "spark-events"
     os.environ["SICOOP_SPARK_EVENT_LOG_DIR"] = str(events)
     get_settings.cache_clear()
-    fresh_mongo_database()
+    fresh_sources()
     batch = land(scratch / "landing", movimentos, associados, seed_for(movimentos, associados))
     summary = run_flow(batch, scratch / "output")
     get_spark().stop()  # closes the event log
     os.environ.pop("SICOOP_SPARK_EVENT_LOG_DIR")
     get_settings.cache_clear()
-    print_stages(f"flow: {movimentos:,} movimentos end to end", summary["stage_seconds"], movimentos)
+    print_stages(f"flow: {movimentos:,} movimentos end to end", summary.stage_seconds, movimentos)
     log = latest_event_log(events)
     if log is not None:
         print(
@@ -127,7 +144,7 @@ def floor_part(batch: Path, scratch: Path) -> float:
 
 def series_part(scratch: Path, runs: int, movimentos: int, associados: int) -> None:
     print(f"\nseries: {runs} batches of {movimentos:,} movimentos into one output")
-    fresh_mongo_database()
+    fresh_sources()
     output = scratch / "series-output"
     seconds = []
     for number in range(runs):
@@ -135,7 +152,7 @@ def series_part(scratch: Path, runs: int, movimentos: int, associados: int) -> N
         started = time.perf_counter()
         summary = run_flow(batch, output)
         seconds.append(time.perf_counter() - started)
-        stages = ", ".join(f"{stage} {value:.1f}" for stage, value in summary["stage_seconds"].items())
+        stages = ", ".join(f"{stage} {value:.1f}" for stage, value in summary.stage_seconds.items())
         print(f"  run {number + 1:>2}: {seconds[-1]:7.2f} s  ({stages})")
     print(f"  last / first: {seconds[-1] / seconds[0]:.2f} (goal <= 1.1)")
 
@@ -156,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="sicoop-bench-") as work:
         scratch = Path(work)
-        summary: dict[str, Any] | None = None
+        summary: RunSummary | None = None
         batch = None
         if "flow" in parts:
             batch, summary = flow_part(scratch, args.movimentos, args.associados)
@@ -170,8 +187,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         naive = naive_part(batch, scratch, args.movimentos) if "naive" in parts and batch else None
         floor = floor_part(batch, scratch) if "floor" in parts and batch else None
         if summary is not None:
-            total = sum(summary["stage_seconds"].values())
-            span = sum(summary["stage_seconds"].get(stage, 0.0) for stage in TRANSFORM_SPAN)
+            total = sum(summary.stage_seconds.values())
+            span = sum(summary.stage_seconds.get(stage, 0.0) for stage in TRANSFORM_SPAN)
             print("\nratios")
             if naive is not None:
                 print(f"  naive / flow                {naive / total:8.2f}  (goal >= 3)")

@@ -6,15 +6,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from prefect import flow, get_run_logger, runtime
 from prefect.artifacts import create_markdown_artifact
 
 from flows.parameters import Associados, Batch, Movimentos, Seed
+from tasks.domain.tables import INTEGRITY_OK
 from tasks.export.task import ExportReport, export_batch, publish_batch, rollback_export
 from tasks.extract.task import extract_sources
 from tasks.gate.task import quality_gate
@@ -26,7 +27,6 @@ from tasks.proof.task import LeakFound, prove_no_leak
 from tasks.settings import Settings, get_settings
 from tasks.spark_session import get_spark
 from tasks.storage import Location, resolve
-from tasks.transform.flatten import INTEGRITY_OK
 from tasks.transform.task import build_movimento_flat
 
 T = TypeVar("T")
@@ -106,13 +106,14 @@ def sicooperative_pipeline(
     movimentos: Movimentos = 100_000,
     seed: Seed = 42,
     batch: Batch = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Generate (or take an existing landed `batch`), load, extract, mask, join, gate and export one batch.
 
     The landing and the output (folders or s3://bucket/prefix) are the configuration of the process running
     the flow (SICOOP_LANDING_DIR, SICOOP_OUTPUT_DIR), never run parameters, so no run can be steered to read or
     write elsewhere; `batch` must lie directly inside that landing. Parameter types, bounds and descriptions
-    are declared in flows/parameters.py; the descriptions below are the ones the Prefect UI shows.
+    are declared in flows/parameters.py; Prefect takes the UI's descriptions from the docstring below, which
+    tests/unit/test_definitions.py holds equal to them.
 
     Args:
         associados: Associados to generate (not used with batch).
@@ -125,7 +126,7 @@ def sicooperative_pipeline(
         return _run(associados, movimentos, seed, batch, logs)
 
 
-def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: LogCapture) -> dict[str, Any]:
+def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: LogCapture) -> RunSummary:
     logger = get_run_logger()
     started = datetime.now(UTC) - timedelta(seconds=1)  # file times are compared with this: a margin
     settings = get_settings()
@@ -215,4 +216,4 @@ def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: L
         key="sicooperative-run-summary", markdown=summary.markdown(), description="Pipeline run summary"
     )
     logger.info("run summary:\n%s", summary.markdown())
-    return asdict(summary)
+    return summary

@@ -43,7 +43,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     import psycopg2
     from dotenv import dotenv_values
 
-    from tasks.load.mongo import mongo_client
+    from tasks.clients.mongo import mongo_client
 
     local = {k: v for k, v in dotenv_values(".local/services.env").items() if v}
     dsn = os.environ.get("SICOOP_TEST_POSTGRES_DSN") or local.get("SICOOP_TEST_POSTGRES_DSN")

@@ -42,10 +42,12 @@ SELECT 'CREATE ROLE sicoop LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE
 ALTER ROLE sicoop LOGIN PASSWORD :'pw';
 SELECT 'CREATE DATABASE sicoop OWNER sicoop' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sicoop') \gexec
 SELECT 'CREATE DATABASE sicoop_test OWNER sicoop' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sicoop_test') \gexec
+SELECT 'CREATE DATABASE sicoop_bench OWNER sicoop' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sicoop_bench') \gexec
 SQL
 
-# The tests use their own database, so they never touch the data of local runs.
-(umask 077 && printf 'SICOOP_POSTGRES_DSN=%s\nSICOOP_TEST_POSTGRES_DSN=%s\n' \
+# The tests and the benchmarks use their own databases, so they never touch the data of local runs.
+(umask 077 && printf 'SICOOP_POSTGRES_DSN=%s\nSICOOP_TEST_POSTGRES_DSN=%s\nSICOOP_BENCH_POSTGRES_DSN=%s\n' \
   "postgresql://sicoop:${password}@127.0.0.1:${port}/sicoop" \
-  "postgresql://sicoop:${password}@127.0.0.1:${port}/sicoop_test" >"$state/postgres.env")
+  "postgresql://sicoop:${password}@127.0.0.1:${port}/sicoop_test" \
+  "postgresql://sicoop:${password}@127.0.0.1:${port}/sicoop_bench" >"$state/postgres.env")
 echo "PostgreSQL $version cluster '$cluster' is up on 127.0.0.1:$port"

@@ -21,14 +21,13 @@ from prefect.cache_policies import NO_CACHE
 from pyspark.sql import functions as F
 
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS, QUARANTINE_TABLE_COMMENT, TABLE_NAME
+from tasks.domain.tables import INTEGRITY, VIOLATED_RULES
 from tasks.export.delta import MergeCount, files_written, merge_into_delta, restore
 from tasks.export.files import BatchFiles, publish, stage_batch
-from tasks.gate.policy import VIOLATED_RULES
 from tasks.gate.task import GateResult
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.spark_session import get_spark, job_group
 from tasks.storage import Location, delete_folder, exists
-from tasks.transform.flatten import INTEGRITY
 
 STAGING = "_staging"
 

@@ -17,32 +17,14 @@ from functools import reduce
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.types import (
-    DecimalType,
-    LongType,
-    StringType,
-    StructField,
-    StructType,
-    TimestampType,
-)
 
-from tasks.domain.tables import DECIMAL_PRECISION, DECIMAL_SCALE
+from tasks.clients.mongo import mongo_client
+from tasks.domain.render.spark import extract_schema
+from tasks.domain.tables import EXTRACT_PLAN, MOVIMENTO
 from tasks.errors import call_scrubbed
-from tasks.load.mongo import mongo_client
 
-MOVIMENTO_SCHEMA = StructType(
-    [
-        StructField("id", LongType(), nullable=False),
-        StructField("vlr_transacao", DecimalType(DECIMAL_PRECISION, DECIMAL_SCALE)),
-        StructField("des_transacao", StringType()),
-        StructField("tipo_transacao", StringType()),
-        StructField("data_movimento", TimestampType()),
-        StructField("id_cartao", LongType()),
-        StructField("batch_id", StringType()),
-    ]
-)
+MOVIMENTO_SCHEMA = extract_schema(MOVIMENTO)
 SINGLE_PARTITION = "com.mongodb.spark.sql.connector.read.partitioner.SinglePartitionPartitioner"
-EXTRACT_PLAN = "movimento_extract"
 
 
 def plan_parts(uri: str, database: str, batch_id: str) -> list[str]:

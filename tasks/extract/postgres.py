@@ -15,16 +15,12 @@ import psycopg2
 from psycopg2 import sql
 from pyspark.sql import DataFrame, SparkSession
 
+from tasks.domain.render.spark import jdbc_select_list
+from tasks.domain.tables import EXTRACT_CARTAO, TABLES_BY_NAME
 from tasks.errors import call_scrubbed
 from tasks.settings import jdbc_url_and_properties
 
-EXTRACT_IDS = "extract_cartao"
-# Enums and varchars are read as text; everything else keeps its JDBC mapping.
-SOURCE_COLUMNS = {
-    "associado": "id, nome, sobrenome, idade::int AS idade, email, cpf_cnpj",
-    "conta": "id, tipo::text AS tipo, data_criacao, id_associado",
-    "cartao": "id, num_cartao, nom_impresso, data_criacao, id_conta, id_associado",
-}
+EXTRACT_IDS = EXTRACT_CARTAO.name
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -44,7 +40,7 @@ def referenced_rows_query(table: str, batch_id: str) -> str:
         "conta": contas,
         "associado": f"SELECT id_associado FROM conta WHERE id IN ({contas})",
     }
-    return f"SELECT {SOURCE_COLUMNS[table]} FROM {table} WHERE id IN ({keys[table]})"
+    return f"SELECT {jdbc_select_list(TABLES_BY_NAME[table])} FROM {table} WHERE id IN ({keys[table]})"
 
 
 def read_referenced_rows(spark: SparkSession, dsn: str, table: str, batch_id: str) -> DataFrame:

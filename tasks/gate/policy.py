@@ -12,31 +12,14 @@ GX then validates what is left to export, so its report proves the exported rows
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from enum import StrEnum
 from functools import reduce
 from typing import Any
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-VIOLATED_RULES = "_regras_violadas"
-
-
-class Policy(StrEnum):
-    FAIL = "fail"
-    QUARANTINE = "quarantine"
-    WARN = "warn"
-
-
-def policy_of(meta: Mapping[str, Any] | None) -> Policy:
-    """An expectation's policy from its meta; fail when unstated (the safe default)."""
-    return Policy((meta or {}).get("politica", Policy.FAIL))
-
-
-def rule_name(expectation_type: str, kwargs: Mapping[str, Any]) -> str:
-    """A stable, readable rule name: expectation type without its prefix, and its column(s)."""
-    columns = [str(kwargs[key]) for key in ("column", "column_A", "column_B") if kwargs.get(key)]
-    return f"{expectation_type.removeprefix('expect_')}({','.join(columns)})"
+from tasks.domain.contract import Policy
+from tasks.quality.outcomes import policy_of, rule_name
 
 
 def _resolve(value: Any, parameters: Mapping[str, Any]) -> Any:

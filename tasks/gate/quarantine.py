@@ -16,10 +16,9 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from tasks.gate.policy import VIOLATED_RULES, violated_rules
+from tasks.domain.tables import PERSONAL_DATA, VIOLATED_RULES
+from tasks.gate.policy import violated_rules
 from tasks.privacy.detector import personal_data_by_column, personal_data_flag
-
-PERSONAL_DATA = "_dados_pessoais"  # null, or the kinds of raw personal data found in the row (`cpf,email`)
 
 
 @dataclass(frozen=True)

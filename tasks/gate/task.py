@@ -22,11 +22,13 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType
 
 from tasks.domain.movimento_flat import KEY, ROW_HASH
-from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, load_suite_json, run_gate
+from tasks.domain.suites import suite_json
+from tasks.domain.tables import INTEGRITY
+from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, run_gate
 from tasks.gate.quarantine import QuarantineSplit, RowVerdicts, split_quarantine
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.spark_session import get_spark, job_group
-from tasks.transform.flatten import INTEGRITY, INTERNAL_COLUMNS
+from tasks.transform.flatten import INTERNAL_COLUMNS
 from tasks.transform.task import FlatTable
 
 SUITE = "movimento_flat"
@@ -58,7 +60,7 @@ def judge_rows(frame: DataFrame, now: datetime) -> QuarantineSplit:
     """The gate's one pass: every row's quarantine rules and personal-data flag, persisted and counted."""
     return split_quarantine(
         frame,
-        load_suite_json(SUITE)["expectations"],
+        suite_json(SUITE)["expectations"],
         {"now": now},
         text_columns(frame),
         AMOUNT,

@@ -15,7 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from tasks.domain.tables import TABLES, Column, Kind, Table
+from tasks.domain.contract import Column, Kind, Table
+from tasks.domain.tables import TABLES
 from tasks.landing.manifest import Manifest, read_manifest, sha256_of
 from tasks.landing.writer import CSV_DELIMITER
 

@@ -9,11 +9,10 @@ server touches only the batch's documents, and a cancelled read stops after the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import bson
@@ -22,17 +21,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from bson.decimal128 import Decimal128
 from bson.errors import BSONError
-from pymongo import ASCENDING, MongoClient, ReplaceOne
+from pymongo import ASCENDING, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import BulkWriteError, CollectionInvalid, PyMongoError
 
+from tasks.clients.mongo import mongo_client
+from tasks.domain.render.mongodb import collection_spec
+from tasks.domain.tables import EXTRACT_PLAN, MOVIMENTO
 from tasks.errors import SourceError, scrub
 from tasks.landing.verification import VerifiedBatch
 
-COLLECTION_SPEC = Path(__file__).resolve().parents[2] / "sql" / "mongodb" / "movimento.json"
-COLLECTION = "movimento"
-EXTRACT_PLAN = "movimento_extract"
+COLLECTION = MOVIMENTO.name
 # An aggregation's $unwind copies the whole document once per array element (a wire-compatible server copies
 # deeply): small plan documents keep that linear.
 PLAN_IDS_PER_DOCUMENT = 16
@@ -48,15 +48,22 @@ class MongoUpsertCount:
     extract_parts: int = 0
 
 
-def ensure_indexes(collection: Collection[dict[str, Any]]) -> None:
-    """Create the indexes declared in sql/mongodb/movimento.json (a no-op when they exist)."""
-    spec = json.loads(COLLECTION_SPEC.read_text(encoding="utf-8"))
+def ensure_collection(database: Database[dict[str, Any]]) -> Collection[dict[str, Any]]:
+    """The collection as the contract specifies it: created with its validator when missing (an existing
+    collection keeps the validator it has: changing one is a migration), then its indexes (no-ops when they
+    exist)."""
+    spec = collection_spec(MOVIMENTO)
+    if COLLECTION not in database.list_collection_names(filter={"name": COLLECTION}):
+        with suppress(CollectionInvalid):  # created meanwhile by a concurrent load
+            database.create_collection(COLLECTION, validator=spec["validator"])
+    collection = database[COLLECTION]
     for index in spec["indexes"]:
         collection.create_index(
             [(field, ASCENDING if direction == 1 else -1) for field, direction in index["keys"]],
             name=index["name"],
             unique=index.get("unique", False),
         )
+    return collection
 
 
 def decimal128_values(amounts: pa.Array) -> list[Decimal128]:
@@ -87,10 +94,6 @@ def _documents(
             row["batch_id"] = batch_id
         yield list(enumerate(rows, start=first_row))
         first_row += len(rows)
-
-
-def mongo_client(uri: str) -> MongoClient[dict[str, Any]]:
-    return MongoClient(uri, tz_aware=False, appname="sicooperative", serverSelectionTimeoutMS=10_000)
 
 
 def _scrubbed_bulk_error(error: BulkWriteError, rows: list[int]) -> SourceError:
@@ -184,8 +187,7 @@ def _load(
     inserted = updated = 0
     document_bytes = 0.0
     with mongo_client(uri) as client:
-        collection = client[database][COLLECTION]
-        ensure_indexes(collection)
+        collection = ensure_collection(client[database])
         for numbered in _documents(batch.tables["movimento"], batch.batch_id, chunk_rows):
             if not document_bytes:  # the size of a document, as the server will send it back
                 sample = [doc for _, doc in numbered[:100]]

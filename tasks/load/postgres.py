@@ -21,12 +21,13 @@ import pyarrow.compute as pc
 from psycopg2 import sql
 from psycopg2.extensions import cursor as Cursor
 
-from tasks.domain.tables import POSTGRES_TABLES, Table
+from tasks.domain.contract import Table
+from tasks.domain.tables import EXTRACT_CARTAO, POSTGRES_TABLES
 from tasks.errors import RowLocator, SourceError, scrub
 from tasks.landing.verification import BatchRejected, VerifiedBatch
 from tasks.landing.writer import CSV_DELIMITER
 
-EXTRACT_IDS = "extract_cartao"
+EXTRACT_IDS = EXTRACT_CARTAO.name
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "sql" / "postgres"
 

@@ -11,13 +11,13 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from tasks.domain.tables import TABLES
-from tasks.gate.sources import check_sources
+from tasks.domain.tables import TABLES, TABLES_BY_NAME
 from tasks.landing.rejection import move_aside
 from tasks.landing.staging import local_copy
 from tasks.landing.verification import BatchRejected, VerifiedBatch, verify_batch
 from tasks.load.mongo import load_mongo
 from tasks.load.postgres import load_postgres
+from tasks.load.source_suites import check_sources
 from tasks.privacy.fingerprints import Fingerprints
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.secrets import mongo_uri, postgres_dsn
@@ -50,7 +50,7 @@ def check_source_suites(batch: VerifiedBatch) -> None:
     if check.blocking:
         table, outcome = check.blocking[0]
         others = f" (and {len(check.blocking) - 1} more)" if len(check.blocking) > 1 else ""
-        raise BatchRejected(batch.path, f"{table}.csv", f"rule {outcome.describe()}{others}")
+        raise BatchRejected(batch.path, TABLES_BY_NAME[table].file_name, f"rule {outcome.describe()}{others}")
 
 
 @task(name="load", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)

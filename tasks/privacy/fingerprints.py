@@ -26,7 +26,7 @@ from typing import NoReturn
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.domain.tables import PersonalData, Table
+from tasks.domain.contract import PersonalData, Table
 from tasks.privacy.forms import EMAIL_ADDRESS, written_numbers
 
 # Whitespace, dots, slashes, hyphens; no-break space and the Unicode dashes as characters (RE2 has no \u).

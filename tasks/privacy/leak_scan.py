@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from tasks.domain.tables import PersonalData
+from tasks.domain.contract import PersonalData
 from tasks.privacy.fingerprints import Fingerprints
 from tasks.storage import Location
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from tasks.domain.contract import Table
 from tasks.domain.movimento_flat import HASHED_COLUMNS, ROW_HASH
+from tasks.domain.tables import CARD_VALID, DOCUMENT_VALID, INTEGRITY, INTEGRITY_OK, MOVIMENTO_FLAT
 
-# Internal columns: checked by the gate, never exported.
-INTEGRITY = "_integridade"  # OK, or the missing link
-INTEGRITY_OK = "OK"
-DOCUMENT_VALID = "_documento_valido"  # CPF/CNPJ check digits verify (judged before masking)
-CARD_VALID = "_cartao_valido"  # card number passes Luhn (judged before masking)
-INTERNAL_COLUMNS = (INTEGRITY, DOCUMENT_VALID, CARD_VALID)
-
+INTERNAL_COLUMNS = (INTEGRITY, DOCUMENT_VALID, CARD_VALID)  # the join's verdicts, checked by the gate
+# Columns the masking derives from the raw values (masking hides what they are judged on) -> their output name.
+DERIVED = {
+    "associado": {"tipo_pessoa": "tipo_pessoa", "documento_valido": DOCUMENT_VALID},
+    "cartao": {"cartao_valido": CARD_VALID},
+}
 _FIELD_SEPARATOR = "\u001f"  # ASCII unit separator: cannot occur in the data
 _NULL_MARKER = "\u0000"  # distinguishes null from the empty string inside the hash
 
@@ -29,42 +30,35 @@ def row_hash(columns: tuple[str, ...]) -> Column:
     return F.sha2(F.concat_ws(_FIELD_SEPARATOR, *parts), 256)
 
 
+def output_mapping(table: str, output: Table = MOVIMENTO_FLAT) -> dict[str, str]:
+    """source column -> output column, for one source table, from the output's contract."""
+    return {
+        column.source.split(".")[1]: column.name
+        for column in output.columns
+        if column.source is not None and column.source.split(".")[0] == table
+    }
+
+
+def _select(frame: DataFrame, table: str, joins: dict[str, str]) -> DataFrame:
+    """The table's output columns (renamed as the contract says), its derived ones, and its join columns
+    (prefixed with the table's name, dropped after the join)."""
+    renamed = {**output_mapping(table), **DERIVED.get(table, {})}
+    return frame.select(
+        *[F.col(source).alias(target) for source, target in renamed.items()],
+        *[F.col(source).alias(alias) for source, alias in joins.items()],
+    )
+
+
 def flatten(movimento: DataFrame, cartao: DataFrame, conta: DataFrame, associado: DataFrame) -> DataFrame:
     """Masked source tables in, `movimento_flat` out (plus the internal columns the gate checks)."""
-    m = movimento.select(
-        F.col("id").alias("id_movimento"),
-        F.col("vlr_transacao").alias("vlr_transacao_movimento"),
-        F.col("des_transacao").alias("des_transacao_movimento"),
-        "tipo_transacao",
-        "data_movimento",
-        "id_cartao",
-        "batch_id",
+    m = _select(movimento, "movimento", {"id_cartao": "id_cartao"})
+    c = _select(
+        cartao,
+        "cartao",
+        {"id": "cartao_id", "id_conta": "cartao_id_conta", "id_associado": "cartao_id_associado"},
     )
-    c = cartao.select(
-        F.col("id").alias("cartao_id"),
-        F.col("num_cartao").alias("numero_cartao"),
-        F.col("nom_impresso").alias("nome_impresso_cartao"),
-        F.col("data_criacao").alias("data_criacao_cartao"),
-        F.col("id_conta").alias("cartao_id_conta"),
-        F.col("id_associado").alias("cartao_id_associado"),
-        F.col("cartao_valido").alias(CARD_VALID),
-    )
-    ct = conta.select(
-        F.col("id").alias("conta_id"),
-        F.col("tipo").alias("tipo_conta"),
-        F.col("data_criacao").alias("data_criacao_conta"),
-        F.col("id_associado").alias("conta_id_associado"),
-    )
-    a = associado.select(
-        F.col("id").alias("associado_id"),
-        F.col("nome").alias("nome_associado"),
-        F.col("sobrenome").alias("sobrenome_associado"),
-        F.col("idade").alias("idade_associado"),
-        F.col("email").alias("email_associado"),
-        F.col("cpf_cnpj").alias("documento_associado"),
-        "tipo_pessoa",
-        F.col("documento_valido").alias(DOCUMENT_VALID),
-    )
+    ct = _select(conta, "conta", {"id": "conta_id", "id_associado": "conta_id_associado"})
+    a = _select(associado, "associado", {"id": "associado_id"})
     joined = (
         m.join(c, m.id_cartao == c.cartao_id, "left")
         .join(ct, F.col("cartao_id_conta") == ct.conta_id, "left")

@@ -26,7 +26,8 @@ from collections.abc import Callable, Mapping
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from tasks.domain.tables import TABLES, PersonalData
+from tasks.domain.contract import PersonalData
+from tasks.domain.tables import TABLES
 from tasks.privacy.detector import card_number_valid, document_check_digits_valid
 
 MaskRule = PersonalData  # each kind of personal data has its masking rule

@@ -298,10 +298,10 @@ def clean_run(
 
 
 def test_the_clean_batch_passes_with_nothing_quarantined(clean_run: Any) -> None:
-    assert clean_run["quarantined"] == 0
-    assert clean_run["delta_inserted"] == clean_run["batch_rows"] == MOVIMENTOS
-    assert clean_run["expectations_passed"] == clean_run["expectations_total"]
-    assert clean_run["leak_proof"].endswith("files: 0 found")
+    assert clean_run.quarantined == 0
+    assert clean_run.delta_inserted == clean_run.batch_rows == MOVIMENTOS
+    assert clean_run.expectations_passed == clean_run.expectations_total
+    assert clean_run.leak_proof.endswith("files: 0 found")
 
 
 @pytest.mark.parametrize("defect", CORPUS, ids=[d.name for d in CORPUS])
@@ -320,8 +320,8 @@ def test_each_defect_is_caught_by_its_rule_and_handled_by_its_policy(
         summary = state.result()
         quarantine = spark.read.format("delta").load(str(output / "quarantine" / "movimento_flat"))
         rows = quarantine.where(quarantine.batch_id == batch.name).collect()
-        assert summary["quarantined"] == len(rows)
-        assert summary["delta_inserted"] == MOVIMENTOS - len(rows)
+        assert summary.quarantined == len(rows)
+        assert summary.delta_inserted == MOVIMENTOS - len(rows)
         assert len(csv_rows(output, batch.name)) == MOVIMENTOS - len(rows)
         if defect.outcome == "exported":
             assert not rows

@@ -22,9 +22,9 @@ def test_a_batch_of_300000_movimentos_runs_end_to_end(
     state = run_pipeline(batch, tmp_path / "output")
     assert state.is_completed(), state.message
     summary = state.result()
-    assert summary["batch_rows"] == summary["delta_inserted"] == MOVIMENTOS
+    assert summary.batch_rows == summary.delta_inserted == MOVIMENTOS
     table = DeltaTable(str(tmp_path / "output" / "delta" / "movimento_flat"))
     assert table.to_pyarrow_dataset().count_rows() == MOVIMENTOS
     # Read in several parts, each a reply of at most SICOOP_MONGO_REPLY_BYTES (8 MiB), far below 48 MB.
-    parts = summary["extract_parts"]["movimento"]
+    parts = summary.extract_parts["movimento"]
     assert parts >= MOVIMENTOS * 200 // get_settings().mongo_reply_bytes

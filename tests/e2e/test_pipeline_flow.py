@@ -13,6 +13,7 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
+from flows.pipeline import RunSummary
 from tasks.gate.checkpoint import GateFailed
 from tasks.landing.rejection import REASON_FILE
 from tasks.landing.verification import BatchRejected
@@ -29,7 +30,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def first_run(prefect_server, services, spark, workspace) -> dict:
+def first_run(prefect_server, services, spark, workspace) -> RunSummary:
     state = run_pipeline(
         None,
         workspace["output"],
@@ -59,16 +60,16 @@ def batch_csv(output: Path, batch_id: str) -> Path:
 
 
 def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -> None:
-    assert first_run["loaded"]["movimento"] == MOVIMENTOS
-    assert first_run["orphans"] == 0
-    assert first_run["expectations_passed"] == first_run["expectations_total"] > 20
-    assert first_run["batch_rows"] == MOVIMENTOS and first_run["delta_inserted"] == MOVIMENTOS
+    assert first_run.loaded["movimento"] == MOVIMENTOS
+    assert first_run.orphans == 0
+    assert first_run.expectations_passed == first_run.expectations_total > 20
+    assert first_run.batch_rows == MOVIMENTOS and first_run.delta_inserted == MOVIMENTOS
     output = workspace["output"]
     assert spark.read.format("delta").load(str(output / "delta" / "movimento_flat")).count() == MOVIMENTOS
     assert spark.read.parquet(str(output / "parquet" / "movimento_flat")).count() == MOVIMENTOS
-    csv_lines = batch_csv(output, first_run["batch_id"]).read_bytes().split(b"\r\n")
+    csv_lines = batch_csv(output, first_run.batch_id).read_bytes().split(b"\r\n")
     assert len(csv_lines) == MOVIMENTOS + 2 and csv_lines[-1] == b""  # header, rows, CRLF-terminated
-    assert set(first_run["stage_seconds"]) == {
+    assert set(first_run.stage_seconds) == {
         "generate",
         "load",
         "extract",
@@ -78,17 +79,17 @@ def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -
         "leak_proof",
         "publish",
     }
-    assert re.fullmatch(r"\d[\d,]* raw values searched in \d+ files: 0 found", first_run["leak_proof"])
+    assert re.fullmatch(r"\d[\d,]* raw values searched in \d+ files: 0 found", first_run.leak_proof)
     site = output / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site"
     assert (site / "index.html").is_file()
     # This run's own page of the data docs, named after its batch.
-    page = Path(first_run["data_docs"])
+    page = Path(first_run.data_docs)
     assert page.is_file() and page.is_relative_to(site / "validations")
-    assert Path(first_run["batch_path"]).name in str(page)
+    assert Path(first_run.batch_path).name in str(page)
 
 
 def test_no_raw_personal_data_in_any_output_file(first_run, workspace) -> None:
-    raw = raw_personal_values(Path(first_run["batch_path"]))
+    raw = raw_personal_values(Path(first_run.batch_path))
     assert len(raw) > 600
     pattern = re.compile("|".join(re.escape(value) for value in sorted(raw, key=len, reverse=True)))
     files = [path for path in workspace["output"].rglob("*") if path.is_file()]
@@ -106,15 +107,15 @@ def test_no_raw_personal_data_in_any_output_file(first_run, workspace) -> None:
 
 
 def test_second_run_of_the_same_batch_adds_nothing(first_run, workspace) -> None:
-    state = run_pipeline(Path(first_run["batch_path"]), workspace["output"])
+    state = run_pipeline(Path(first_run.batch_path), workspace["output"])
     assert state.is_completed(), state.message
     again = state.result()
-    assert again["batch_rows"] == first_run["batch_rows"]
-    assert again["delta_inserted"] == again["delta_updated"] == 0
-    assert again["loaded"] == first_run["loaded"]
+    assert again.batch_rows == first_run.batch_rows
+    assert again.delta_inserted == again.delta_updated == 0
+    assert again.loaded == first_run.loaded
     # Each run keeps its data docs page: the first run's is still there.
-    assert again["data_docs"] != first_run["data_docs"]
-    assert Path(first_run["data_docs"]).is_file() and Path(again["data_docs"]).is_file()
+    assert again.data_docs != first_run.data_docs
+    assert Path(first_run.data_docs).is_file() and Path(again.data_docs).is_file()
 
 
 def outputs_fingerprint(output: Path) -> dict[str, str]:
@@ -176,7 +177,7 @@ def test_orphan_is_quarantined_and_the_rest_exported(first_run, workspace, tmp_p
     state = run_pipeline(batch_dir, output)
     assert state.is_completed(), state.message
     summary = state.result()
-    assert (summary["orphans"], summary["quarantined"], summary["delta_inserted"]) == (1, 1, 199)
+    assert (summary.orphans, summary.quarantined, summary.delta_inserted) == (1, 1, 199)
     assert (
         spark.read.format("delta").load(str(output / "delta" / "movimento_flat")).count()
         == delta_before + 199

@@ -25,11 +25,12 @@ from prefect.logging import disable_run_logger
 from prefect.states import Failed, exception_to_failed_state
 from pyspark.sql import SparkSession
 
+from tasks.clients.mongo import mongo_client
 from tasks.errors import SourceError, SourceUnavailable, call_scrubbed
 from tasks.extract.postgres import read_referenced_rows
 from tasks.extract.task import extract_sources
 from tasks.landing.verification import BatchRejected, verify_batch
-from tasks.load.mongo import load_mongo, mongo_client
+from tasks.load.mongo import load_mongo
 from tasks.load.postgres import load_postgres
 from tasks.retry import is_transient, retry_on_transient
 from tasks.settings import get_settings

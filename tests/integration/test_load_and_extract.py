@@ -8,10 +8,11 @@ import pyarrow.compute as pc
 import pytest
 from pyspark.sql import SparkSession
 
+from tasks.clients.mongo import mongo_client
 from tasks.extract.mongo import read_movimento
 from tasks.extract.postgres import read_referenced_rows
 from tasks.landing.verification import BatchRejected, verify_batch
-from tasks.load.mongo import load_mongo, mongo_client
+from tasks.load.mongo import load_mongo
 from tasks.load.postgres import load_postgres
 from tests.batches import land_batch, rewrite_file
 

@@ -1,8 +1,10 @@
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 import pymongo.errors
 import pytest
+from prefect import task
 from prefect.states import Failed
 
 from tasks.errors import SourceError, SourceUnavailable
@@ -58,9 +60,38 @@ def test_data_errors_are_never_retried(error: BaseException) -> None:
     assert not retry_on_transient(None, None, Failed(data=error))
 
 
-def test_policy_has_retries_with_a_backoff_list() -> None:
-    assert TASK_RETRY_OPTIONS["retries"] == 3
-    assert TASK_RETRY_OPTIONS["retry_delay_seconds"] == sorted(TASK_RETRY_OPTIONS["retry_delay_seconds"])
+def _flaky_task(failures: list[BaseException]) -> tuple[Any, list[int]]:
+    """A Prefect task with the shared retry options (no waiting) that raises `failures` in turn, then returns."""
+    calls: list[int] = []
+
+    @task(**{**TASK_RETRY_OPTIONS, "retry_delay_seconds": 0, "retry_jitter_factor": None})
+    def flaky() -> str:
+        calls.append(len(calls) + 1)
+        if len(calls) <= len(failures):
+            raise failures[len(calls) - 1]
+        return "done"
+
+    return flaky, calls
+
+
+def test_a_task_retries_transient_errors_until_it_succeeds() -> None:
+    flaky, calls = _flaky_task([ConnectionRefusedError("refused"), TimeoutError()])
+    assert flaky() == "done"
+    assert calls == [1, 2, 3]
+
+
+def test_a_task_gives_up_after_its_retries() -> None:
+    flaky, calls = _flaky_task([ConnectionRefusedError("refused")] * 10)
+    with pytest.raises(ConnectionRefusedError):
+        flaky()
+    assert len(calls) == 1 + TASK_RETRY_OPTIONS["retries"]
+
+
+def test_a_task_never_retries_a_data_error() -> None:
+    flaky, calls = _flaky_task([BatchRejected(Path("/l/b"), "conta.csv", "1 duplicate ids")])
+    with pytest.raises(BatchRejected):
+        flaky()
+    assert calls == [1]
 
 
 @pytest.mark.parametrize(

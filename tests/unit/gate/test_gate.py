@@ -16,9 +16,11 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from tasks.domain.contract import Policy
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS
-from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, load_suite_json, run_gate
-from tasks.gate.policy import Policy, policy_of
+from tasks.domain.suites import suite_json
+from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, run_gate
+from tasks.quality.outcomes import policy_of
 from tests.spark_frames import (
     NOW,
     RAW_CARD,
@@ -158,7 +160,7 @@ def quality_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_clean_data_holds_every_rule(spark: SparkSession, quality_dir: Path) -> None:
     report = validate(clean_flat(spark), 12, clean_total(12), quality_dir)
     assert report.success and not report.failures, [o.describe() for o in report.failures]
-    assert len(report.outcomes) == len(load_suite_json("movimento_flat")["expectations"])
+    assert len(report.outcomes) == len(suite_json("movimento_flat")["expectations"])
     assert report.data_docs is not None and report.data_docs.is_file()
 
 
@@ -262,7 +264,7 @@ def test_the_defects_above_reach_every_rule_of_the_suite() -> None:
     """Keeps the defect tests honest when the suite grows: each rule must be broken by some defect."""
     reached = {*expected_breaks(), *TABLE_DEFECTS, ("expect_table_row_count_to_be_between", None)}
     reached |= {("expect_column_values_to_be_of_type", column) for column in OUTPUT_COLUMNS}
-    for expectation in load_suite_json("movimento_flat")["expectations"]:
+    for expectation in suite_json("movimento_flat")["expectations"]:
         kwargs = expectation["kwargs"]
         key = (expectation["type"], kwargs.get("column"))
         assert key in reached, f"no defect breaks {key}"

@@ -9,14 +9,16 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from tasks.gate.checkpoint import load_suite_json
-from tasks.gate.policy import VIOLATED_RULES, Policy, policy_of, violation
-from tasks.gate.quarantine import PERSONAL_DATA
+from tasks.domain.contract import Policy
+from tasks.domain.suites import suite_json
+from tasks.domain.tables import PERSONAL_DATA, VIOLATED_RULES
+from tasks.gate.policy import violation
+from tasks.quality.outcomes import policy_of
 from tests.spark_frames import NOW, RAW_CPF, T0, clean_flat, judge
 
 
 def test_every_quarantine_rule_has_a_row_predicate(spark: SparkSession) -> None:
-    for expectation in load_suite_json("movimento_flat")["expectations"]:
+    for expectation in suite_json("movimento_flat")["expectations"]:
         if policy_of(expectation["meta"]) is Policy.QUARANTINE:
             violation(expectation["type"], expectation["kwargs"], {"now": NOW})  # raises when unsupported
 

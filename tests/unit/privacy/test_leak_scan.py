@@ -10,7 +10,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from tasks.domain.tables import ASSOCIADO, CARTAO, PersonalData
+from tasks.domain.contract import PersonalData
+from tasks.domain.tables import ASSOCIADO, CARTAO
 from tasks.privacy.fingerprints import Fingerprints
 from tasks.privacy.leak_scan import prove, search_file
 from tasks.storage import resolve

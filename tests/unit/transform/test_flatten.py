@@ -3,7 +3,8 @@ from decimal import Decimal
 from pyspark.sql import SparkSession
 
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS
-from tasks.transform.flatten import CARD_VALID, DOCUMENT_VALID, INTEGRITY, INTERNAL_COLUMNS, flatten, row_hash
+from tasks.domain.tables import CARD_VALID, DOCUMENT_VALID, INTEGRITY
+from tasks.transform.flatten import INTERNAL_COLUMNS, flatten, row_hash
 from tasks.transform.masking import mask_sources
 from tests.spark_frames import broken_link_sources
 

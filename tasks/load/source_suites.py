@@ -17,13 +17,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from tasks.gate.checkpoint import SAFE_RESULT_FORMAT, ExpectationOutcome, GateReport, load_suite, outcomes_of
-from tasks.gate.policy import Policy
+from tasks.domain.contract import Policy
+from tasks.quality.outcomes import (
+    SAFE_RESULT_FORMAT,
+    ExpectationOutcome,
+    SuiteReport,
+    load_suite,
+    outcomes_of,
+)
 
 
 @dataclass(frozen=True)
 class SourceCheck:
-    reports: dict[str, GateReport]  # per source table, in load order
+    reports: dict[str, SuiteReport]  # per source table, in load order
 
     @property
     def blocking(self) -> list[tuple[str, ExpectationOutcome]]:
@@ -67,5 +73,5 @@ def check_sources(tables: dict[str, pa.Table], now: datetime) -> SourceCheck:
         result = batch.validate(
             load_suite(name), result_format=SAFE_RESULT_FORMAT, expectation_parameters=parameters
         )
-        reports[name] = GateReport(suite=name, outcomes=outcomes_of(result), data_docs=None)
+        reports[name] = SuiteReport(suite=name, outcomes=outcomes_of(result))
     return SourceCheck(reports)
