@@ -25,6 +25,7 @@ RUN --mount=type=bind,source=scripts/container/ca-certificates,target=/tmp/extra
 # uv, from PyPI with whichever pip the base has (Debian's python3 has none: python3-pip stays in this stage).
 FROM base AS uv
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+# scripts/bootstrap.sh reads this line: the host's uv is the same version.
 ARG UV_VERSION=0.13.9
 RUN if ! python3 -m pip --version >/dev/null 2>&1; then \
         apt-get update && apt-get install -y --no-install-recommends python3-pip; \

@@ -1,5 +1,7 @@
 # SiCooperative pipeline. `make run` runs the job end to end; `make test` runs every test tier.
 SHELL := /bin/bash
+# uv at the Dockerfile's version: scripts/bootstrap.sh puts it in .local/bin when PATH has no such uv.
+export PATH := $(CURDIR)/.local/bin:$(PATH)
 UV := uv run --frozen
 PYTEST := $(UV) pytest
 
