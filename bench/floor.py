@@ -52,16 +52,20 @@ def run_floor(batch: Path, output: Path) -> FloorResult:
     started = time.perf_counter()
     connection = duckdb.connect()
     connection.execute("CREATE TABLE flat AS " + MASKED.format(batch=batch, batch_id=batch.name))
-    rows, total, orphans, raw = connection.execute(
+    measured = connection.execute(
         """SELECT count(*), sum(vlr_transacao_movimento), count(*) FILTER (WHERE nome_associado IS NULL),
                   count(*) FILTER (WHERE regexp_matches(documento_associado, '^[0-9]{11,14}$')
                                    OR regexp_matches(numero_cartao, '^[0-9]{13,19}$'))
            FROM flat"""
     ).fetchone()
-    expected_rows, expected_total = connection.execute(
+    assert measured is not None
+    rows, total, orphans, raw = measured
+    expected = connection.execute(
         f"SELECT count(*), sum(vlr_transacao) FROM read_csv('{batch}/movimento.csv', delim=';', header=true, "
         "types={'vlr_transacao': 'DECIMAL(10,2)'})"
     ).fetchone()
+    assert expected is not None
+    expected_rows, expected_total = expected
     if (rows, total, orphans, raw) != (expected_rows, expected_total, 0, 0):
         raise AssertionError("the floor's checks failed: it must export what the pipeline would")
     connection.execute(f"COPY flat TO '{output}/movimento_flat.parquet' (FORMAT parquet)")

@@ -65,14 +65,14 @@ def main() -> None:
 
     from tasks.clients.mongo import mongo_client
     from tasks.generate.generator import GenerationConfig, generate
-    from tasks.landing.verification import verify_batch
+    from tasks.landing.verification import VerifiedBatch, verify_batch
     from tasks.landing.writer import write_batch
     from tasks.load.mongo import load_mongo
 
     with tempfile.TemporaryDirectory(prefix="sicoop-mongo-bench-") as work:
         scratch = Path(work)
 
-        def batch(seed: int, movimentos: int):  # type: ignore[no-untyped-def]
+        def batch(seed: int, movimentos: int) -> VerifiedBatch:
             config = GenerationConfig(associados=1_000, movimentos=movimentos, seed=seed)
             return verify_batch(
                 write_batch(scratch / "landing", f"b{seed}", generate(config), {"seed": seed})

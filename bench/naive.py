@@ -19,7 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
 
 T = TypeVar("T")
 SCHEMA = "naive_bench"
@@ -77,11 +80,13 @@ def run_naive(batch: Path, output: Path, dsn: str, mongo_uri: str) -> NaiveResul
     read = spark.read.option("header", True).option("sep", ";").option("inferSchema", True)
 
     def load() -> None:
+        import pandas as pd
+
         connection = psycopg2.connect(dsn)
         with connection, connection.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
             for table in MASTER_TABLES:
-                frame = read.csv(str(batch / f"{table}.csv")).toPandas()
+                frame = cast(pd.DataFrame, read.csv(str(batch / f"{table}.csv")).toPandas())
                 columns = ", ".join(f"{name} text" for name in frame.columns)
                 cursor.execute(f"CREATE TABLE {SCHEMA}.{table} ({columns})")
                 buffer = io.StringIO()
@@ -92,14 +97,15 @@ def run_naive(batch: Path, output: Path, dsn: str, mongo_uri: str) -> NaiveResul
                 )
         connection.close()
         rows = [row.asDict() for row in read.csv(str(batch / "movimento.csv")).collect()]
-        with MongoClient(mongo_uri) as client:
+        client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
+        with client:
             client.drop_database(MONGO_DATABASE)
             client[MONGO_DATABASE]["movimento"].insert_many(rows)
 
-    def extract() -> dict[str, Any]:
+    def extract() -> dict[str, DataFrame]:
         import pandas as pd
 
-        frames: dict[str, Any] = {}
+        frames: dict[str, DataFrame] = {}
         connection = psycopg2.connect(dsn)
         with connection, connection.cursor() as cursor:
             for table in MASTER_TABLES:
@@ -107,14 +113,15 @@ def run_naive(batch: Path, output: Path, dsn: str, mongo_uri: str) -> NaiveResul
                 names = [column.name for column in cursor.description]
                 frames[table] = spark.createDataFrame(pd.DataFrame(cursor.fetchall(), columns=names))
         connection.close()
-        with MongoClient(mongo_uri) as client:
+        client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
+        with client:
             # MongoDB caps each reply at 16 MB by itself; the stand-in needs the batch size said explicitly.
             found = client[MONGO_DATABASE]["movimento"].find({}, {"_id": False}).batch_size(50_000)
             documents = list(found)
         frames["movimento"] = spark.createDataFrame(pd.DataFrame(documents).astype(str))
         return frames
 
-    def transform(frames: dict[str, Any]) -> Any:
+    def transform(frames: dict[str, DataFrame]) -> DataFrame:
         document, card, email = (
             F.udf(rule, StringType()) for rule in (_mask_document, _mask_card, _mask_email)
         )
@@ -152,7 +159,7 @@ def run_naive(batch: Path, output: Path, dsn: str, mongo_uri: str) -> NaiveResul
             }
         )
 
-    def checks(flat: Any) -> int:
+    def checks(flat: DataFrame) -> int:
         rows = flat.count()
         assert rows > 0
         assert flat.where(F.col("id_movimento").isNull()).count() == 0
@@ -163,7 +170,7 @@ def run_naive(batch: Path, output: Path, dsn: str, mongo_uri: str) -> NaiveResul
         assert flat.select("unique_id").distinct().count() == rows
         return int(rows)
 
-    def export(flat: Any) -> None:
+    def export(flat: DataFrame) -> None:
         flat.coalesce(1).write.mode("overwrite").option("header", True).csv(str(output / "csv"))
         flat.write.mode("overwrite").format("delta").save(str(output / "delta"))
         flat.write.mode("overwrite").parquet(str(output / "parquet"))

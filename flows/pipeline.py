@@ -154,7 +154,7 @@ def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: L
     try:
         gate = times.run(
             "quality_gate",
-            lambda: quality_gate(flat, loaded.rows["movimento"], loaded.vlr_total, quality, loaded.batch_id),
+            lambda: quality_gate(flat, loaded.totals, quality, loaded.batch_id),
             lambda g: g.verdicts.rows,
         )
     finally:
@@ -162,7 +162,7 @@ def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: L
     try:
         staged = times.run(
             "export",
-            lambda: export_batch(gate, output_location, loaded.batch_id),
+            lambda: export_batch(gate.batch, output_location, loaded.batch_id),
             lambda e: e.rows,
         )
     finally:

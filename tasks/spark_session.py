@@ -12,7 +12,7 @@ S3 (`s3a://`): hadoop-aws at pyspark's Hadoop version (3.5.0) with the individua
 at the version hadoop-project 3.5.0 pins (2.35.4), instead of the 686 MB `software.amazon.awssdk:bundle` its
 POM names. Jars pyspark already ships (netty 4.2, httpclient, slf4j, commons-*) are excluded from resolution, so
 one version of each is on the class path. `s3://` locations are not mapped to S3A here: callers convert them
-with `tasks.storage.spark_path` (one scheme per table, so Delta's per-path commit lock always applies).
+with `Location.spark_path` (tasks/storage; one scheme per table, so Delta's per-path commit lock always applies).
 """
 
 from __future__ import annotations

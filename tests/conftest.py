@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +15,9 @@ import flows  # noqa: F401  (sets Prefect's offline defaults before any test imp
 from tasks import storage
 from tasks.settings import Settings, get_settings
 from tasks.storage import Location
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 TIERS = ("unit", "integration", "e2e")
 
@@ -27,7 +31,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[object]:
+def spark() -> Iterator[SparkSession]:
     """One local SparkSession for the whole test session (start-up costs 10-20 s)."""
     from tasks.spark_session import get_spark
 
@@ -107,6 +111,6 @@ def s3_prefix(s3_bucket: str, request: pytest.FixtureRequest) -> Iterator[Locati
     """A fresh, unique s3://<test bucket>/tests/<id>-<test name> prefix, deleted after the test."""
     name = re.sub(r"[^A-Za-z0-9_.-]", "-", request.node.name)[:60]
     location = storage.resolve(f"s3://{s3_bucket}/tests/{uuid.uuid4().hex[:12]}-{name}")
-    assert not storage.exists(location)
+    assert not storage.resolve(location).exists()
     yield location
-    storage.delete_folder(location)
+    storage.resolve(location).delete_folder()

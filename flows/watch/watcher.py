@@ -18,7 +18,7 @@ from prefect.events.clients import EventsClient, get_events_client
 from flows.watch.cursor import Cursor
 from flows.watch.event import batch_ready_event
 from tasks.landing.discovery import CompleteBatch, IncompleteBatch, find_batches
-from tasks.storage import Location, join
+from tasks.storage import Location
 
 logger = logging.getLogger("sicooperative.watch")
 
@@ -38,7 +38,8 @@ class LandingWatcher:
     _waiting: dict[str, str] = field(default_factory=dict)
 
     def batch_uri(self, batch: CompleteBatch) -> str:
-        return join(self.publish_as or self.root.uri, batch.name)
+        """The batch's address as the runs see the landing (a container may mount it elsewhere)."""
+        return f"{(self.publish_as or self.root.uri).rstrip('/')}/{batch.name}"
 
     def pending(self) -> list[tuple[CompleteBatch, str]]:
         """Complete batches not yet announced, with their URI; logs each incomplete batch once per reason."""

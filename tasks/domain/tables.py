@@ -293,4 +293,5 @@ DOCUMENT_VALID = "_documento_valido"  # CPF/CNPJ check digits verify (judged on 
 CARD_VALID = "_cartao_valido"  # the card number passes Luhn (judged before masking)
 VIOLATED_RULES = "_regras_violadas"  # the quarantine rules the row breaks
 PERSONAL_DATA = "_dados_pessoais"  # null, or the kinds of raw personal data found in the row
-GATE_COLUMNS = (INTEGRITY, DOCUMENT_VALID, CARD_VALID, VIOLATED_RULES, PERSONAL_DATA)
+JOIN_VERDICTS = (INTEGRITY, DOCUMENT_VALID, CARD_VALID)  # what the transform adds to movimento_flat
+GATE_COLUMNS = (*JOIN_VERDICTS, VIOLATED_RULES, PERSONAL_DATA)

@@ -20,7 +20,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
 from tasks.domain.movimento_flat import COLUMN_COMMENTS, KEY, ROW_HASH, TABLE_COMMENT
-from tasks.storage import Location, list_files, read_bytes
+from tasks.storage import Location
 
 STATS_COLUMNS = ("id_movimento", "batch_id", "data_movimento", "vlr_transacao_movimento")
 # Plain protocol features only, so independent readers (delta-rs, Trino, DuckDB) can read the table.
@@ -129,13 +129,13 @@ def files_written(table: Location, after: int, upto: int) -> tuple[list[Location
     versions = {f"{version:020d}" for version in range(after + 1, upto + 1)}
     log_files = [
         file
-        for file in list_files(table.join(LOG))
+        for file in table.join(LOG).list_files()
         if file.name.split(".", 1)[0] in versions or file.name == "_last_checkpoint"
     ]
     data: list[Location] = []
     for version in sorted(versions):
         commit = table.join(LOG, f"{version}.json")
-        for line in read_bytes(commit).decode("utf-8").splitlines():
+        for line in commit.read_bytes().decode("utf-8").splitlines():
             action = json.loads(line) if line.strip() else {}
             for kind in ("add", "cdc"):
                 if kind in action:

@@ -24,10 +24,10 @@ from tasks.domain.movimento_flat import OUTPUT_COLUMNS, QUARANTINE_TABLE_COMMENT
 from tasks.domain.tables import INTEGRITY, VIOLATED_RULES
 from tasks.export.delta import MergeCount, files_written, merge_into_delta, restore
 from tasks.export.files import BatchFiles, publish, stage_batch
-from tasks.gate.task import GateResult
+from tasks.handoff import GatedBatch
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.spark_session import get_spark, job_group
-from tasks.storage import Location, delete_folder, exists
+from tasks.storage import Location, resolve
 
 STAGING = "_staging"
 
@@ -61,7 +61,7 @@ class ExportReport:
 
 
 @task(name="export", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
-def export_batch(gate: GateResult, output: Location, batch_id: str) -> StagedExport:
+def export_batch(gated: GatedBatch, output: Location, batch_id: str) -> StagedExport:
     """MERGE into Delta (pruned to the batch's ids), quarantine aside, then stage Parquet and CSV from the
     committed version. `output` is a folder or an S3 prefix."""
     logger = get_run_logger()
@@ -70,16 +70,16 @@ def export_batch(gate: GateResult, output: Location, batch_id: str) -> StagedExp
     started = time.perf_counter()
     delta = output.join("delta", TABLE_NAME)
     quarantine = output.join("quarantine", TABLE_NAME)
-    delete_folder(output.join(STAGING))  # what a killed run left behind (one writer at a time)
+    output.join(STAGING).delete_folder()  # what a killed run left behind (one writer at a time)
     scratch = output.join(STAGING, uuid.uuid4().hex)
-    key_range = gate.verdicts.key_range
+    key_range = gated.key_range
 
     merge = merge_into_delta(
-        spark, delta.spark_path, gate.split.passed.select(*OUTPUT_COLUMNS), key_range=key_range
+        spark, delta.spark_path, gated.passed.select(*OUTPUT_COLUMNS), key_range=key_range
     )
     quarantine_merge = None
-    if gate.split.rows:
-        quarantined = gate.split.quarantined.select(
+    if gated.quarantined_rows:
+        quarantined = gated.quarantined.select(
             *OUTPUT_COLUMNS,
             F.col(INTEGRITY).alias("integridade"),
             F.col(VIOLATED_RULES).alias("regras_violadas"),
@@ -114,7 +114,7 @@ def export_batch(gate: GateResult, output: Location, batch_id: str) -> StagedExp
         merge.inserted,
         merge.updated,
         f"{rows:,}",
-        gate.split.rows,
+        gated.quarantined_rows,
         f" (quarantine v{quarantine_merge.version})" if quarantine_merge else "",
     )
     return StagedExport(
@@ -127,7 +127,7 @@ def export_batch(gate: GateResult, output: Location, batch_id: str) -> StagedExp
         staged=staged,
         published=BatchFiles.published(output, TABLE_NAME, batch_id),
         rows=rows,
-        quarantined=gate.split.rows,
+        quarantined=gated.quarantined_rows,
         written=written,
     )
 
@@ -136,7 +136,7 @@ def export_batch(gate: GateResult, output: Location, batch_id: str) -> StagedExp
 def publish_batch(export: StagedExport) -> ExportReport:
     """Swap the staged Parquet partition and CSV into place."""
     publish(export.staged, export.published, export.scratch)
-    delete_folder(export.scratch)
+    resolve(export.scratch).delete_folder()
     get_run_logger().info("published %s and %s", export.published.parquet.uri, export.published.csv.uri)
     return ExportReport(
         delta_path=export.delta.uri,
@@ -159,9 +159,9 @@ def rollback_export(export: StagedExport) -> None:
             _, data_files = files_written(table, count.previous, count.version)
             restore(spark, table.spark_path, count.previous)
             for file in data_files:
-                if exists(file):
+                if resolve(file).exists():
                     file.filesystem.delete_file(file.path)
-    delete_folder(export.scratch)
+    resolve(export.scratch).delete_folder()
     get_run_logger().warning(
         "rolled back: %s restored to v%d%s; staged files deleted",
         export.delta.uri,

@@ -8,32 +8,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame
 
 from tasks.domain.tables import POSTGRES_TABLES
 from tasks.errors import SourceError, call_scrubbed
 from tasks.extract.mongo import forget_plan, read_movimento
 from tasks.extract.postgres import forget_referenced_cartoes, read_referenced_rows
+from tasks.handoff import Sources
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.secrets import mongo_uri, postgres_dsn
 from tasks.settings import get_settings
 from tasks.spark_session import get_spark, job_group
-
-
-@dataclass(frozen=True)
-class Sources:
-    frames: dict[str, DataFrame]
-    rows: dict[str, int]
-    partitions: dict[str, int]  # Spark partitions read per source (movimento: its extract plan's parts)
-
-    def release(self) -> None:
-        for frame in self.frames.values():
-            frame.unpersist()
 
 
 @task(name="extract", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -23,18 +22,17 @@ from pyspark.sql.types import StringType
 
 from tasks.domain.movimento_flat import KEY, ROW_HASH
 from tasks.domain.suites import suite_json
-from tasks.domain.tables import INTEGRITY
+from tasks.domain.tables import INTEGRITY, JOIN_VERDICTS
 from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, run_gate
 from tasks.gate.quarantine import QuarantineSplit, RowVerdicts, split_quarantine
+from tasks.handoff import BatchTotals, FlatTable, GatedBatch
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.spark_session import get_spark, job_group
-from tasks.transform.flatten import INTERNAL_COLUMNS
-from tasks.transform.task import FlatTable
 
 SUITE = "movimento_flat"
 AMOUNT = "vlr_transacao_movimento"
 # Not searched for personal data: a hex digest of the row, which holds long digit runs by chance.
-NOT_SCANNED = (ROW_HASH, *INTERNAL_COLUMNS)
+NOT_SCANNED = (ROW_HASH, *JOIN_VERDICTS)
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,17 @@ class GateResult:
     @property
     def verdicts(self) -> RowVerdicts:
         return self.split.verdicts
+
+    @property
+    def batch(self) -> GatedBatch:
+        """What the export takes: the rows to export and the rows set aside."""
+        return GatedBatch(
+            passed=self.split.passed,
+            quarantined=self.split.quarantined,
+            quarantined_rows=self.split.rows,
+            key_range=self.verdicts.key_range,
+            persisted=self.split.flagged,
+        )
 
 
 def text_columns(frame: DataFrame) -> list[str]:
@@ -72,8 +81,7 @@ def judge_rows(frame: DataFrame, now: datetime) -> QuarantineSplit:
 @task(name="quality_gate", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def quality_gate(
     flat: FlatTable,
-    expected_rows: int,
-    expected_vlr_total: Decimal,
+    totals: BatchTotals,
     quality_dir: Path | str,
     batch_id: str | None = None,
 ) -> GateResult:
@@ -86,7 +94,7 @@ def quality_gate(
     split = judge_rows(flat.frame, now)
     judged = time.perf_counter() - started
     verdicts = split.verdicts
-    parameters = gate_parameters(expected_rows, expected_vlr_total, now)
+    parameters = gate_parameters(totals.movimentos, totals.vlr_total, now)
     report = replace(
         run_gate(
             split.flagged,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from tasks.landing.rejection import REASON_FILE, REJECTED_DIR
 from tasks.settings import get_settings
-from tasks.storage import Location, delete_folder, exists, list_folders, read_bytes, resolve
+from tasks.storage import Location, resolve
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class PurgeReport:
 
 def rejected_at(batch: Location) -> datetime:
     """When `batch` was rejected, from its `_rejection.json` (a time without a zone is taken as UTC)."""
-    record = json.loads(read_bytes(batch.join(REASON_FILE)))
+    record = json.loads(batch.join(REASON_FILE).read_bytes())
     if not isinstance(record, dict) or not isinstance(record.get("rejected_at"), str):
         raise ValueError(f'{REASON_FILE} has no "rejected_at" string')
     when = datetime.fromisoformat(record["rejected_at"])
@@ -48,8 +48,8 @@ def rejected_at(batch: Location) -> datetime:
 def rejected_batches(landing: Location | str) -> list[RejectedBatch]:
     """Every folder under `<landing>/_rejected/`, with its rejection time when it can be read."""
     found = []
-    for batch in list_folders(resolve(landing).join(REJECTED_DIR)):
-        if not exists(batch.join(REASON_FILE)):
+    for batch in resolve(resolve(landing).join(REJECTED_DIR)).list_folders():
+        if not batch.join(REASON_FILE).exists():
             found.append(RejectedBatch(batch, None, f"no {REASON_FILE}"))
             continue
         try:
@@ -72,7 +72,7 @@ def purge_rejected(
             report.undated.append(batch)
         elif batch.rejected_at < cutoff:
             if not dry_run:
-                delete_folder(batch.location)
+                resolve(batch.location).delete_folder()
             report.deleted.append(batch)
         else:
             report.kept.append(batch)

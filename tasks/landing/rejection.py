@@ -11,7 +11,7 @@ import logging
 import os
 from datetime import UTC, datetime
 
-from tasks.storage import Location, exists, move_folder, resolve, write_bytes
+from tasks.storage import Location, resolve
 
 REJECTED_DIR = "_rejected"
 REASON_FILE = "_rejection.json"
@@ -28,11 +28,11 @@ def move_aside(batch: Location | str, reason: str) -> Location:
     """
     batch = resolve(batch)
     target = batch.parent.join(REJECTED_DIR, batch.name)
-    if exists(target):
+    if resolve(target).exists():
         target = resolve(f"{target.uri}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
-    moved = move_folder(batch, target)
+    moved = resolve(batch).move_folder_to(resolve(target))
     record = {"rejected_at": datetime.now(UTC).isoformat(), "batch": batch.uri, "reason": reason}
-    write_bytes(moved.join(REASON_FILE), json.dumps(record, indent=2).encode("utf-8"))
+    moved.join(REASON_FILE).write_bytes(json.dumps(record, indent=2).encode("utf-8"))
     make_private(moved)
     return moved
 

@@ -10,7 +10,7 @@ import pyarrow.csv as pacsv
 
 from tasks.domain.tables import TABLES
 from tasks.landing.manifest import MANIFEST_NAME, Manifest, ManifestFile, sha256_of, write_manifest
-from tasks.storage import Location, copy_file, resolve
+from tasks.storage import Location, resolve
 
 CSV_DELIMITER = ";"
 
@@ -46,5 +46,5 @@ def upload_batch(batch_dir: Path, landing: Location) -> Location:
     batch appears complete only when it is."""
     target = landing.join(batch_dir.name)
     for path in sorted(batch_dir.iterdir(), key=lambda path: path.name == MANIFEST_NAME):
-        copy_file(resolve(path), target.join(path.name))
+        resolve(resolve(path)).copy_file_to(target.join(path.name))
     return target

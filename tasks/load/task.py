@@ -11,7 +11,8 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from tasks.domain.tables import TABLES, TABLES_BY_NAME
+from tasks.domain.tables import MOVIMENTO, TABLES, TABLES_BY_NAME
+from tasks.handoff import BatchTotals
 from tasks.landing.rejection import move_aside
 from tasks.landing.staging import local_copy
 from tasks.landing.verification import BatchRejected, VerifiedBatch, verify_batch
@@ -34,6 +35,11 @@ class LoadReport:
     fingerprints: Fingerprints = field(repr=False, compare=False)
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> BatchTotals:
+        """What the gate reconciles movimento_flat with."""
+        return BatchTotals(movimentos=self.rows[MOVIMENTO.name], vlr_total=self.vlr_total)
 
 
 def check_source_suites(batch: VerifiedBatch) -> None:

@@ -1,41 +1,6 @@
-"""One abstraction for "a folder that may be local or on S3" (`s3://bucket/prefix`), for pyarrow and Spark."""
+"""One abstraction for "a folder or file that may be local or on S3" (`s3://bucket/prefix`), for pyarrow and
+Spark: `resolve(uri)` gives a `Location`, whose methods do everything else."""
 
-from tasks.storage.location import (
-    Location,
-    copy_file,
-    copy_folder,
-    delete_folder,
-    download_folder,
-    exists,
-    is_s3_uri,
-    join,
-    list_files,
-    list_folders,
-    move_folder,
-    open_input,
-    read_bytes,
-    resolve,
-    s3_filesystem,
-    spark_path,
-    write_bytes,
-)
+from tasks.storage.location import Location, is_s3_uri, resolve, s3_filesystem
 
-__all__ = [
-    "Location",
-    "copy_file",
-    "copy_folder",
-    "delete_folder",
-    "download_folder",
-    "exists",
-    "is_s3_uri",
-    "join",
-    "list_files",
-    "list_folders",
-    "move_folder",
-    "open_input",
-    "read_bytes",
-    "resolve",
-    "s3_filesystem",
-    "spark_path",
-    "write_bytes",
-]
+__all__ = ["Location", "is_s3_uri", "resolve", "s3_filesystem"]

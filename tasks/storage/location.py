@@ -31,7 +31,7 @@ FILE_SCHEME = "file://"
 _COPY_CHUNK = 8 * 1024 * 1024
 
 
-def join(uri: str, *parts: str) -> str:
+def _join(uri: str, *parts: str) -> str:
     """Append path segments to a URI or path with "/" (extra slashes stripped, nothing else normalised)."""
     segments = [part.strip("/") for part in parts if part.strip("/")]
     base = uri.rstrip("/")
@@ -68,7 +68,7 @@ class Location:
         )
 
     def join(self, *parts: str) -> Location:
-        return Location(self.filesystem, join(self.path, *parts), join(self.uri, *parts))
+        return Location(self.filesystem, _join(self.path, *parts), _join(self.uri, *parts))
 
     def child_name_in(self, parent: Location) -> str | None:
         """This location's name if it lies directly inside `parent` on the same kind of storage, else None.
@@ -80,6 +80,108 @@ class Location:
             return None
         here, name = self.path.rsplit("/", 1)
         return name if name and here == parent.path.rstrip("/") else None
+
+    # Operations: everything the pipeline does with a folder or file, local or on S3.
+
+    def exists(self) -> bool:
+        return bool(self.filesystem.get_file_info(self.path).type != pafs.FileType.NotFound)
+
+    def _children(self, kind: Any, recursive: bool = False) -> list[Location]:
+        selector = pafs.FileSelector(self.path, allow_not_found=True, recursive=recursive)
+        infos = [info for info in self.filesystem.get_file_info(selector) if info.type == kind]
+        prefix = len(self.path.rstrip("/")) + 1
+        return sorted((self.join(str(info.path)[prefix:]) for info in infos), key=lambda child: child.path)
+
+    def list_folders(self) -> list[Location]:
+        """The folders directly under this one (S3: common prefixes), in name order; none if it does not exist."""
+        return self._children(pafs.FileType.Directory)
+
+    def list_files(self, recursive: bool = False) -> list[Location]:
+        """The files under this folder (directly, or at any depth), in path order; none if it does not exist."""
+        return self._children(pafs.FileType.File, recursive)
+
+    def open_input(self) -> pa.NativeFile:
+        """A sequential input stream (a context manager); on S3 it reads with ranged GETs as it goes."""
+        return self.filesystem.open_input_stream(self.path)
+
+    def read_bytes(self) -> bytes:
+        with self.open_input() as stream:
+            return bytes(stream.read())
+
+    def write_bytes(self, data: bytes) -> None:
+        """Write a whole file so readers never see it half-written: one object upload on S3 (multipart when
+        large, visible only once complete), a temporary file renamed over the target locally."""
+        filesystem = self.filesystem
+        if self.is_s3:
+            with filesystem.open_output_stream(self.path) as out:
+                out.write(data)
+            return
+        parent = str(PurePosixPath(self.path).parent)
+        filesystem.create_dir(parent, recursive=True)
+        staged = f"{parent}/.{self.name}.{uuid.uuid4().hex}.tmp"
+        try:
+            with filesystem.open_output_stream(staged) as out:
+                out.write(data)
+            filesystem.move(staged, self.path)
+        finally:
+            if filesystem.get_file_info(staged).type != pafs.FileType.NotFound:
+                filesystem.delete_file(staged)
+
+    def copy_file_to(self, target: Location) -> None:
+        """Copy this file, server-side within one S3 endpoint, streamed across filesystems."""
+        if not target.is_s3:
+            target.filesystem.create_dir(str(PurePosixPath(target.path).parent), recursive=True)
+        if self.filesystem.equals(target.filesystem):
+            self.filesystem.copy_file(self.path, target.path)  # S3: server-side CopyObject
+            return
+        with (
+            self.filesystem.open_input_stream(self.path) as reader,
+            target.filesystem.open_output_stream(target.path) as writer,
+        ):
+            while chunk := reader.read(_COPY_CHUNK):
+                writer.write(chunk)
+
+    def copy_folder_to(self, target: Location) -> list[Location]:
+        """Copy every file under this folder (recursively) to the same relative paths under `target`, across
+        filesystems too; returns the copies. S3 to S3 copies server-side and creates no folder marker objects."""
+        if not self.exists():
+            raise FileNotFoundError(self.uri)
+        prefix = len(self.path.rstrip("/")) + 1
+        copies = []
+        for file in self.list_files(recursive=True):
+            copy = target.join(file.path[prefix:])
+            file.copy_file_to(copy)
+            copies.append(copy)
+        return copies
+
+    def download_to(self, target: Path) -> list[Path]:
+        """Copy this folder's files (e.g. a landed batch on S3) into the local folder `target`; returns them."""
+        return [Path(copy.path) for copy in self.copy_folder_to(resolve(target))]
+
+    def delete_folder(self, missing_ok: bool = True) -> None:
+        """Delete this folder and everything under it (never a whole bucket)."""
+        if self.is_s3 and "/" not in self.path:
+            raise ValueError(f"refusing to delete the bucket {self.uri}")
+        if not self.exists():
+            if missing_ok:
+                return
+            raise FileNotFoundError(self.uri)
+        self.filesystem.delete_dir(self.path)
+
+    def move_folder_to(self, target: Location) -> Location:
+        """Move this folder to `target`, which must not exist: a rename locally; on S3 (or across filesystems)
+        a copy of every file, then this folder's deletion. Returns the target."""
+        if target.exists():
+            raise FileExistsError(target.uri)
+        if not self.exists():
+            raise FileNotFoundError(self.uri)
+        if not self.is_s3 and not target.is_s3:
+            target.filesystem.create_dir(str(PurePosixPath(target.path).parent), recursive=True)
+            target.filesystem.move(self.path, target.path)
+            return target
+        self.copy_folder_to(target)
+        self.delete_folder(missing_ok=False)
+        return target
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         return (resolve, (self.uri,))
@@ -105,14 +207,6 @@ def _split(uri: str | os.PathLike[str]) -> tuple[bool, str]:
     elif "://" in text:
         raise ValueError(f"unsupported location {text!r}: use a local path or s3://bucket/prefix")
     return False, Path(text).expanduser().resolve().as_posix()
-
-
-def spark_path(where: Where) -> str:
-    """The address Spark reads and writes: `s3a://bucket/prefix` for S3, the absolute path otherwise."""
-    if isinstance(where, Location):
-        return where.spark_path
-    s3, path = _split(where)
-    return f"s3a://{path}" if s3 else path
 
 
 @lru_cache(maxsize=8)
@@ -149,121 +243,3 @@ def resolve(where: Where, settings: Settings | None = None) -> Location:
     if s3:
         return Location(s3_filesystem(settings), path, f"s3://{path}")
     return Location(pafs.LocalFileSystem(), path, path)
-
-
-def exists(where: Where) -> bool:
-    location = resolve(where)
-    return bool(location.filesystem.get_file_info(location.path).type != pafs.FileType.NotFound)
-
-
-def _children(location: Location, kind: Any, recursive: bool = False) -> list[Location]:
-    selector = pafs.FileSelector(location.path, allow_not_found=True, recursive=recursive)
-    infos = [info for info in location.filesystem.get_file_info(selector) if info.type == kind]
-    prefix = len(location.path.rstrip("/")) + 1
-    return sorted((location.join(str(info.path)[prefix:]) for info in infos), key=lambda child: child.path)
-
-
-def list_folders(where: Where) -> list[Location]:
-    """The folders directly under `where` (S3: common prefixes), in name order; none if it does not exist."""
-    return _children(resolve(where), pafs.FileType.Directory)
-
-
-def list_files(where: Where, recursive: bool = False) -> list[Location]:
-    """The files under `where` (directly, or at any depth), in path order; none if it does not exist."""
-    return _children(resolve(where), pafs.FileType.File, recursive)
-
-
-def open_input(where: Where) -> pa.NativeFile:
-    """A sequential input stream (a context manager); on S3 it reads with ranged GETs as it goes."""
-    location = resolve(where)
-    return location.filesystem.open_input_stream(location.path)
-
-
-def read_bytes(where: Where) -> bytes:
-    with open_input(where) as stream:
-        return bytes(stream.read())
-
-
-def write_bytes(where: Where, data: bytes) -> None:
-    """Write a whole file so readers never see it half-written: one object upload on S3 (multipart when
-    large, visible only once complete), a temporary file renamed over the target locally."""
-    location = resolve(where)
-    filesystem = location.filesystem
-    if location.is_s3:
-        with filesystem.open_output_stream(location.path) as out:
-            out.write(data)
-        return
-    parent = str(PurePosixPath(location.path).parent)
-    filesystem.create_dir(parent, recursive=True)
-    staged = f"{parent}/.{location.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        with filesystem.open_output_stream(staged) as out:
-            out.write(data)
-        filesystem.move(staged, location.path)
-    finally:
-        if filesystem.get_file_info(staged).type != pafs.FileType.NotFound:
-            filesystem.delete_file(staged)
-
-
-def copy_file(source: Location, target: Location) -> None:
-    """Copy one file, server-side within one S3 endpoint, streamed across filesystems."""
-    if not target.is_s3:
-        target.filesystem.create_dir(str(PurePosixPath(target.path).parent), recursive=True)
-    if source.filesystem.equals(target.filesystem):
-        source.filesystem.copy_file(source.path, target.path)  # S3: server-side CopyObject
-        return
-    with (
-        source.filesystem.open_input_stream(source.path) as reader,
-        target.filesystem.open_output_stream(target.path) as writer,
-    ):
-        while chunk := reader.read(_COPY_CHUNK):
-            writer.write(chunk)
-
-
-def copy_folder(source: Where, target: Where) -> list[Location]:
-    """Copy every file under `source` (recursively) to the same relative paths under `target`, across
-    filesystems too; returns the copies. S3 to S3 copies server-side and creates no folder marker objects."""
-    source, target = resolve(source), resolve(target)
-    if not exists(source):
-        raise FileNotFoundError(source.uri)
-    prefix = len(source.path.rstrip("/")) + 1
-    copies = []
-    for file in list_files(source, recursive=True):
-        copy = target.join(file.path[prefix:])
-        copy_file(file, copy)
-        copies.append(copy)
-    return copies
-
-
-def download_folder(source: Where, target: Path) -> list[Path]:
-    """Copy a folder's files (e.g. a landed batch on S3) into the local folder `target`; returns them."""
-    return [Path(copy.path) for copy in copy_folder(source, target)]
-
-
-def delete_folder(where: Where, missing_ok: bool = True) -> None:
-    """Delete a folder and everything under it (never a whole bucket)."""
-    location = resolve(where)
-    if location.is_s3 and "/" not in location.path:
-        raise ValueError(f"refusing to delete the bucket {location.uri}")
-    if not exists(location):
-        if missing_ok:
-            return
-        raise FileNotFoundError(location.uri)
-    location.filesystem.delete_dir(location.path)
-
-
-def move_folder(source: Where, target: Where) -> Location:
-    """Move a folder to `target`, which must not exist: a rename locally; on S3 (or across filesystems) a
-    copy of every file, then the source's deletion. Returns the target."""
-    source, target = resolve(source), resolve(target)
-    if exists(target):
-        raise FileExistsError(target.uri)
-    if not exists(source):
-        raise FileNotFoundError(source.uri)
-    if not source.is_s3 and not target.is_s3:
-        target.filesystem.create_dir(str(PurePosixPath(target.path).parent), recursive=True)
-        target.filesystem.move(source.path, target.path)
-        return target
-    copy_folder(source, target)
-    delete_folder(source, missing_ok=False)
-    return target

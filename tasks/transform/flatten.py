@@ -12,9 +12,16 @@ from pyspark.sql import functions as F
 
 from tasks.domain.contract import Table
 from tasks.domain.movimento_flat import HASHED_COLUMNS, ROW_HASH
-from tasks.domain.tables import CARD_VALID, DOCUMENT_VALID, INTEGRITY, INTEGRITY_OK, MOVIMENTO_FLAT
+from tasks.domain.tables import (
+    CARD_VALID,
+    DOCUMENT_VALID,
+    INTEGRITY,
+    INTEGRITY_OK,
+    JOIN_VERDICTS,
+    MOVIMENTO_FLAT,
+)
 
-INTERNAL_COLUMNS = (INTEGRITY, DOCUMENT_VALID, CARD_VALID)  # the join's verdicts, checked by the gate
+INTERNAL_COLUMNS = JOIN_VERDICTS  # the join's verdicts, checked by the gate
 # Columns the masking derives from the raw values (masking hides what they are judged on) -> their output name.
 DERIVED = {
     "associado": {"tipo_pessoa": "tipo_pessoa", "documento_valido": DOCUMENT_VALID},

@@ -8,27 +8,16 @@ its own.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame
 
-from tasks.extract.task import Sources
+from tasks.handoff import FlatTable, Sources
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.spark_session import get_spark, job_group
 from tasks.transform.flatten import flatten
 from tasks.transform.masking import mask_sources
-
-
-@dataclass(frozen=True)
-class FlatTable:
-    frame: DataFrame  # movimento_flat plus the internal columns the gate checks, persisted
-    rows: int
-
-    def release(self) -> None:
-        self.frame.unpersist()
 
 
 @task(name="mask_and_join", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)

@@ -8,7 +8,7 @@ import pytest
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_SERVER_API_AUTH_STRING, temporary_settings
 from prefect.testing.utilities import prefect_test_harness
 
-from tests.e2e.prefect_stack import new_auth_string
+from tests.utils.prefect_stack import new_auth_string
 
 
 @pytest.fixture(scope="session")

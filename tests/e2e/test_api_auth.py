@@ -12,7 +12,7 @@ import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.exceptions import PrefectHTTPStatusError
 
-from tests.e2e.prefect_stack import PrefectServer, prefect_server
+from tests.utils.prefect_stack import PrefectServer, prefect_server
 
 
 def basic(auth_string: str) -> dict[str, str]:

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from deltalake import DeltaTable
 
-from tests.batches import land_batch
-from tests.e2e.prefect_stack import REPO, PrefectServer, prefect_server, report_delay, watcher, worker
+from tests.utils.batches import land_batch
+from tests.utils.prefect_stack import REPO, PrefectServer, prefect_server, report_delay, watcher, worker
 
 IMAGE = "localhost/sicooperative-pipeline:latest"
 BASE_IMAGE = "localhost/sicooperative-base:bookworm"

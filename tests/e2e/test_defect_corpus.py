@@ -15,15 +15,21 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from pyspark.sql import SparkSession
 
 from tasks.domain.documents import is_luhn_valid, luhn_check_digits
 from tasks.gate.checkpoint import GateFailed
 from tasks.landing.verification import BatchRejected
-from tests.batches import land_batch, rewrite_file, run_pipeline
+from tests.utils.batches import land_batch, rewrite_file, run_pipeline
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import State
+
+    from flows.pipeline import RunSummary
 
 Lines = list[str]
 MOVIMENTOS = 200
@@ -262,7 +268,7 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("corpus-output")
 
 
-def run(batch: Path, output: Path) -> Any:
+def run(batch: Path, output: Path) -> State[RunSummary]:
     """The flow on `batch`, as a worker whose landing is the batch's folder and whose output is `output`."""
     return run_pipeline(batch, output)
 
@@ -289,15 +295,19 @@ def csv_rows(output: Path, batch_id: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def clean_run(
-    prefect_server: None, services: dict[str, str], spark: Any, output: Path, tmp_path_factory: Any
-) -> Any:
+    prefect_server: None,
+    services: dict[str, str],
+    spark: SparkSession,
+    output: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> RunSummary:
     batch = land_batch(tmp_path_factory.mktemp("clean"), seed=80, associados=40, movimentos=MOVIMENTOS)
     state = run(batch, output)
     assert state.is_completed(), state.message
     return state.result()
 
 
-def test_the_clean_batch_passes_with_nothing_quarantined(clean_run: Any) -> None:
+def test_the_clean_batch_passes_with_nothing_quarantined(clean_run: RunSummary) -> None:
     assert clean_run.quarantined == 0
     assert clean_run.delta_inserted == clean_run.batch_rows == MOVIMENTOS
     assert clean_run.expectations_passed == clean_run.expectations_total
@@ -306,7 +316,7 @@ def test_the_clean_batch_passes_with_nothing_quarantined(clean_run: Any) -> None
 
 @pytest.mark.parametrize("defect", CORPUS, ids=[d.name for d in CORPUS])
 def test_each_defect_is_caught_by_its_rule_and_handled_by_its_policy(
-    defect: Defect, clean_run: Any, output: Path, tmp_path: Path, spark: Any
+    defect: Defect, clean_run: RunSummary, output: Path, tmp_path: Path, spark: SparkSession
 ) -> None:
     seed = 81 + CORPUS.index(defect)
     batch = land_batch(tmp_path / "landing", seed=seed, associados=40, movimentos=MOVIMENTOS)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import signal
 import subprocess
 import sys
@@ -21,8 +20,10 @@ from typing import Any
 import pyarrow.dataset as ds
 import pytest
 from deltalake import DeltaTable
+from pyspark.sql import SparkSession
 
-from tests.batches import land_batch, rewrite_file, run_pipeline
+from tests.utils.batches import land_batch, rewrite_file, run_pipeline
+from tests.utils.prefect_stack import prefect_env
 
 MOVIMENTOS = 200
 REPO = Path(__file__).resolve().parents[2]
@@ -57,18 +58,6 @@ from flows.pipeline import sicooperative_pipeline
 sicooperative_pipeline(batch=sys.argv[4], return_state=True)
 sys.exit(3)  # never reached when the kill point is
 """
-
-
-def prefect_env() -> dict[str, str]:
-    """The child talks to the local Prefect server of `make services` when there is one."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    local = REPO / ".local" / "prefect.env"
-    if local.is_file():
-        for line in local.read_text().splitlines():
-            name, _, value = line.partition("=")
-            if name.startswith("PREFECT_"):
-                env[name] = value
-    return env
 
 
 def killed_run(batch: Path, output: Path, point: str) -> None:
@@ -110,7 +99,7 @@ def rows_everywhere(output: Path, batch_id: str) -> dict[str, list[tuple[Any, ..
 
 @pytest.mark.parametrize("point", list(KILL_POINTS))
 def test_a_run_killed_between_export_steps_converges_when_run_again(
-    point: str, prefect_server: None, services: dict[str, str], spark: Any, tmp_path: Path
+    point: str, prefect_server: None, services: dict[str, str], spark: SparkSession, tmp_path: Path
 ) -> None:
     batch = land_batch(
         tmp_path / "landing", seed=120 + list(KILL_POINTS).index(point), associados=40, movimentos=MOVIMENTOS

@@ -5,18 +5,18 @@ in parts sized to the reply limit."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from deltalake import DeltaTable
+from pyspark.sql import SparkSession
 
 from tasks.settings import get_settings
-from tests.batches import land_batch, run_pipeline
+from tests.utils.batches import land_batch, run_pipeline
 
 MOVIMENTOS = 300_000
 
 
 def test_a_batch_of_300000_movimentos_runs_end_to_end(
-    prefect_server: None, services: dict[str, str], spark: Any, tmp_path: Path
+    prefect_server: None, services: dict[str, str], spark: SparkSession, tmp_path: Path
 ) -> None:
     batch = land_batch(tmp_path / "landing", seed=160, associados=10_000, movimentos=MOVIMENTOS)
     state = run_pipeline(batch, tmp_path / "output")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 import pyarrow.csv as pacsv
@@ -12,13 +13,15 @@ import pyarrow.dataset as ds
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+from pyspark.sql import SparkSession
 
 from flows.pipeline import RunSummary
 from tasks.gate.checkpoint import GateFailed
 from tasks.landing.rejection import REASON_FILE
 from tasks.landing.verification import BatchRejected
 from tasks.landing.writer import CSV_DELIMITER
-from tests.batches import land_batch, rewrite_file, run_pipeline
+from tasks.storage import Location
+from tests.utils.batches import land_batch, rewrite_file, run_pipeline
 
 MOVIMENTOS = 4_000
 
@@ -30,7 +33,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def first_run(prefect_server, services, spark, workspace) -> RunSummary:
+def first_run(
+    prefect_server: None, services: dict[str, str], spark: SparkSession, workspace: dict[str, Path]
+) -> RunSummary:
     state = run_pipeline(
         None,
         workspace["output"],
@@ -59,7 +64,9 @@ def batch_csv(output: Path, batch_id: str) -> Path:
     return output / "csv" / "movimento_flat" / f"{batch_id}.csv"
 
 
-def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -> None:
+def test_outputs_exist_and_counts_match_the_batch(
+    first_run: RunSummary, workspace: dict[str, Path], spark: SparkSession
+) -> None:
     assert first_run.loaded["movimento"] == MOVIMENTOS
     assert first_run.orphans == 0
     assert first_run.expectations_passed == first_run.expectations_total > 20
@@ -88,7 +95,7 @@ def test_outputs_exist_and_counts_match_the_batch(first_run, workspace, spark) -
     assert Path(first_run.batch_path).name in str(page)
 
 
-def test_no_raw_personal_data_in_any_output_file(first_run, workspace) -> None:
+def test_no_raw_personal_data_in_any_output_file(first_run: RunSummary, workspace: dict[str, Path]) -> None:
     raw = raw_personal_values(Path(first_run.batch_path))
     assert len(raw) > 600
     pattern = re.compile("|".join(re.escape(value) for value in sorted(raw, key=len, reverse=True)))
@@ -106,7 +113,7 @@ def test_no_raw_personal_data_in_any_output_file(first_run, workspace) -> None:
             assert not pattern.search(text), (root, row["id_movimento"])
 
 
-def test_second_run_of_the_same_batch_adds_nothing(first_run, workspace) -> None:
+def test_second_run_of_the_same_batch_adds_nothing(first_run: RunSummary, workspace: dict[str, Path]) -> None:
     state = run_pipeline(Path(first_run.batch_path), workspace["output"])
     assert state.is_completed(), state.message
     again = state.result()
@@ -127,7 +134,9 @@ def outputs_fingerprint(output: Path) -> dict[str, str]:
     }
 
 
-def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, workspace, tmp_path) -> None:
+def test_failed_gate_exports_nothing_and_keeps_the_previous_export(
+    first_run: RunSummary, workspace: dict[str, Path], tmp_path: Path
+) -> None:
     output = workspace["output"]
     before = outputs_fingerprint(output)
 
@@ -149,11 +158,13 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
     assert "raw personal data in des_transacao_movimento:cpf: 1 rows" in str(error)
     assert raw_cpf not in str(error)
     # The failed run still publishes the gate table, as a Prefect artifact of that flow run.
+    flow_run_id = state.state_details.flow_run_id
+    assert flow_run_id is not None
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(
                 key=ArtifactFilterKey(any_=["sicooperative-quality-gate"]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
             )
         )
     assert len(artifacts) == 1
@@ -163,7 +174,9 @@ def test_failed_gate_exports_nothing_and_keeps_the_previous_export(first_run, wo
     assert outputs_fingerprint(output) == before
 
 
-def test_orphan_is_quarantined_and_the_rest_exported(first_run, workspace, tmp_path, spark) -> None:
+def test_orphan_is_quarantined_and_the_rest_exported(
+    first_run: RunSummary, workspace: dict[str, Path], tmp_path: Path, spark: SparkSession
+) -> None:
     output = workspace["output"]
     delta_before = spark.read.format("delta").load(str(output / "delta" / "movimento_flat")).count()
     batch_dir = land_batch(tmp_path, seed=34, associados=40, movimentos=200)
@@ -190,7 +203,7 @@ def test_orphan_is_quarantined_and_the_rest_exported(first_run, workspace, tmp_p
 
 
 def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(
-    first_run, services, workspace, tmp_path
+    first_run: RunSummary, services: dict[str, str], workspace: dict[str, Path], tmp_path: Path
 ) -> None:
     batch_dir = land_batch(tmp_path / "landing", seed=33, associados=40, movimentos=200)
 
@@ -210,7 +223,11 @@ def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(
 
 
 def test_the_leak_proof_fails_the_run_on_a_value_planted_in_an_output(
-    first_run, workspace, tmp_path, spark, monkeypatch
+    first_run: RunSummary,
+    workspace: dict[str, Path],
+    tmp_path: Path,
+    spark: SparkSession,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The proof shown able to fail: a raw CPF of the batch written into the staged CSV (a fault injected on
     purpose; the detector upstream makes it impossible otherwise). The run fails naming the file, Delta goes
@@ -226,7 +243,7 @@ def test_the_leak_proof_fails_the_run_on_a_value_planted_in_an_output(
     raw_cpf = sorted(v for v in raw_personal_values(batch_dir) if len(v) == 11)[0]
     write_csv = files.write_csv
 
-    def planting(parquet, target, batch_id, *args):
+    def planting(parquet: Location, target: Location, batch_id: str, *args: Any) -> int:
         written = write_csv(parquet, target, batch_id, *args)
         with target.filesystem.open_append_stream(target.path) as stream:
             stream.write(f"{raw_cpf[:3]}.{raw_cpf[3:6]}.{raw_cpf[6:9]}-{raw_cpf[9:]}\r\n".encode())

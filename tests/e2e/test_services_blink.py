@@ -14,19 +14,27 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, TypedDict
 
 import pytest
 from deltalake import DeltaTable
+from pyspark.sql import SparkSession
 
-from tests.batches import land_batch, run_pipeline
+from tests.utils.batches import land_batch, run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = REPO / "scripts" / "services"
 OUTAGE_SECONDS = 10
 
 
-def outage(stop: Callable[[], None], start: Callable[[], None]) -> Callable[[], None]:
+class Reference(TypedDict):
+    batch: Path
+    rows: list[tuple[int, str]]
+    csv: bytes
+
+
+def outage(stop: Callable[[], object], start: Callable[[], object]) -> Callable[[], None]:
     """Stop the server now and start it again OUTAGE_SECONDS later (in the background); runs once."""
     fired = threading.Event()
 
@@ -42,7 +50,9 @@ def outage(stop: Callable[[], None], start: Callable[[], None]) -> Callable[[], 
     return blink
 
 
-def wrap_once(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, before: Callable[[], None]) -> None:
+def wrap_once(
+    monkeypatch: pytest.MonkeyPatch, module: ModuleType, name: str, before: Callable[[], None]
+) -> None:
     original = getattr(module, name)
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -61,8 +71,11 @@ def batch_rows(output: Path, batch_id: str) -> list[tuple[int, str]]:
 
 @pytest.fixture(scope="module")
 def reference(
-    prefect_server: None, services: dict[str, str], spark: Any, tmp_path_factory: Any
-) -> dict[str, Any]:
+    prefect_server: None,
+    services: dict[str, str],
+    spark: SparkSession,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Reference:
     """The batch's outputs from a run that saw no outage."""
     landing = tmp_path_factory.mktemp("blink-landing")
     batch = land_batch(landing, seed=140, associados=60, movimentos=600)
@@ -76,19 +89,19 @@ def reference(
     }
 
 
-def assert_same_outputs(reference: dict[str, Any], output: Path) -> None:
+def assert_same_outputs(reference: Reference, output: Path) -> None:
     batch = reference["batch"]
     assert batch_rows(output, batch.name) == reference["rows"]
     assert (output / "csv" / "movimento_flat" / f"{batch.name}.csv").read_bytes() == reference["csv"]
 
 
-def pg(action: str) -> Callable[[], None]:
+def pg(action: str) -> Callable[[], object]:
     script = SERVICES / ("stop_postgres.sh" if action == "stop" else "start_postgres.sh")
     return lambda: subprocess.run(["bash", str(script)], check=True, capture_output=True, timeout=120)
 
 
 def test_postgres_down_for_ten_seconds_during_load(
-    reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    reference: Reference, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import tasks.load.task as load_task
 
@@ -101,7 +114,7 @@ def test_postgres_down_for_ten_seconds_during_load(
 
 
 def test_postgres_down_for_ten_seconds_during_extract(
-    reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    reference: Reference, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import tasks.extract.task as extract_task
 
@@ -114,7 +127,9 @@ def test_postgres_down_for_ten_seconds_during_extract(
 
 
 @pytest.fixture
-def file_backed_mongo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+def file_backed_mongo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, Callable[[], None]]]:
     """A MongoDB-wire server of its own, on its H2 file store (the data survives its restart), for this test."""
     import socket
 
@@ -158,8 +173,8 @@ def file_backed_mongo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 def test_mongodb_down_for_ten_seconds_during_extract(
-    reference: dict[str, Any],
-    file_backed_mongo: dict[str, Any],
+    reference: Reference,
+    file_backed_mongo: dict[str, Callable[[], None]],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 import pyarrow.dataset as ds
 import pytest
 from deltalake import DeltaTable
+from pyspark.sql import SparkSession
 
-from tests.batches import land_batch, run_pipeline
-from tests.e2e.test_export_convergence import prefect_env
+from tests.utils.batches import land_batch, run_pipeline
+from tests.utils.prefect_stack import prefect_env
 
 REPO = Path(__file__).resolve().parents[2]
 MOVIMENTOS = 1_000
@@ -61,7 +62,11 @@ def all_rows(output: Path) -> dict[str, Any]:
 
 
 def test_a_cluster_run_gives_the_outputs_of_a_local_run(
-    cluster: dict[str, str], prefect_server: None, services: dict[str, str], spark: Any, tmp_path: Path
+    cluster: dict[str, str],
+    prefect_server: None,
+    services: dict[str, str],
+    spark: SparkSession,
+    tmp_path: Path,
 ) -> None:
     batch = land_batch(tmp_path / "landing", seed=150, associados=80, movimentos=MOVIMENTOS)
     local = tmp_path / "local-output"

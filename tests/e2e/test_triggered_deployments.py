@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
+from pyspark.sql import SparkSession
 
 from tasks.landing.manifest import MANIFEST_NAME
 from tasks.landing.writer import upload_batch
-from tasks.storage import Location, read_bytes, resolve
-from tests.batches import land_batch
-from tests.e2e.prefect_stack import PrefectServer, prefect_server, report_delay, watcher, worker
+from tasks.storage import Location, resolve
+from tests.utils.batches import land_batch
+from tests.utils.prefect_stack import PrefectServer, prefect_server, report_delay, watcher, worker
 
 DEPLOYMENT = "pipeline-process"
 MOVIMENTOS = 1_000
@@ -83,7 +84,7 @@ def test_batches_landing_in_a_folder_start_one_run_each(
 
 
 def test_a_batch_landing_in_s3_starts_one_run(
-    stack: PrefectServer, services: dict[str, str], s3_prefix: Location, tmp_path: Path, spark
+    stack: PrefectServer, services: dict[str, str], s3_prefix: Location, tmp_path: Path, spark: SparkSession
 ) -> None:
     landing, output = s3_prefix.join("landing"), s3_prefix.join("output")
     batch = land_batch(tmp_path / "staging", seed=63, associados=100, movimentos=MOVIMENTOS)
@@ -106,7 +107,7 @@ def test_a_batch_landing_in_s3_starts_one_run(
         run = stack.wait_for_completed_run(DEPLOYMENT, uri, RUN_TIMEOUT)
         report_delay("s3", arrived, run)
 
-    csv = read_bytes(output.join("csv", "movimento_flat", f"{batch.name}.csv")).decode("utf-8").splitlines()
+    csv = output.join("csv", "movimento_flat", f"{batch.name}.csv").read_bytes().decode("utf-8").splitlines()
     assert len(csv) == MOVIMENTOS + 1
     delta = spark.read.format("delta").load(resolve(output.join("delta", "movimento_flat").uri).spark_path)
     assert delta.count() == MOVIMENTOS

@@ -11,7 +11,7 @@ from tasks.domain.movimento_flat import COLUMN_COMMENTS, OUTPUT_COLUMNS, TABLE_C
 from tasks.export.delta import merge_into_delta
 from tasks.export.files import BatchFiles, publish, stage_batch
 from tasks.storage import resolve
-from tests.spark_frames import clean_flat
+from tests.utils.frames import clean_flat
 
 
 def test_delta_merge_is_idempotent_and_readable_by_delta_rs(spark: SparkSession, tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from tasks.load.mongo import load_mongo
 from tasks.load.postgres import load_postgres
 from tasks.retry import is_transient, retry_on_transient
 from tasks.settings import get_settings
-from tests.batches import land_batch, rewrite_file
+from tests.utils.batches import land_batch, rewrite_file
 
 FORMATTED_CPF = "529.982.247-25"
 EMAIL = "maria.planted@example.com"

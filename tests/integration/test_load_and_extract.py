@@ -11,10 +11,12 @@ from pyspark.sql import SparkSession
 from tasks.clients.mongo import mongo_client
 from tasks.extract.mongo import read_movimento
 from tasks.extract.postgres import read_referenced_rows
-from tasks.landing.verification import BatchRejected, verify_batch
-from tasks.load.mongo import load_mongo
-from tasks.load.postgres import load_postgres
-from tests.batches import land_batch, rewrite_file
+from tasks.landing.verification import BatchRejected, VerifiedBatch, verify_batch
+from tasks.load.mongo import MongoUpsertCount, load_mongo
+from tasks.load.postgres import UpsertCount, load_postgres
+from tests.utils.batches import land_batch, rewrite_file
+
+Loaded = tuple[VerifiedBatch, dict[str, UpsertCount], MongoUpsertCount]
 
 
 def pg_count(dsn: str, table: str, where: str = "TRUE") -> int:
@@ -24,7 +26,7 @@ def pg_count(dsn: str, table: str, where: str = "TRUE") -> int:
 
 
 @pytest.fixture(scope="module")
-def loaded(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
+def loaded(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     batch = verify_batch(
         land_batch(tmp_path_factory.mktemp("landing"), seed=21, associados=300, movimentos=3_000)
     )
@@ -33,7 +35,7 @@ def loaded(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
     return batch, first_pg, first_mongo
 
 
-def test_first_load_inserts_every_row(loaded, services) -> None:
+def test_first_load_inserts_every_row(loaded: Loaded, services: dict[str, str]) -> None:
     batch, first_pg, first_mongo = loaded
     for table in ("associado", "conta", "cartao"):
         assert first_pg[table].inserted == batch.rows(table)
@@ -41,11 +43,12 @@ def test_first_load_inserts_every_row(loaded, services) -> None:
     assert first_mongo.inserted == 3_000
     with mongo_client(services["uri"]) as client:
         document = client[services["database"]]["movimento"].find_one({"batch_id": batch.batch_id})
+    assert document is not None
     assert type(document["vlr_transacao"]).__name__ == "Decimal128"
     assert type(document["data_movimento"]).__name__ == "datetime"
 
 
-def test_loading_the_same_batch_again_changes_nothing(loaded, services) -> None:
+def test_loading_the_same_batch_again_changes_nothing(loaded: Loaded, services: dict[str, str]) -> None:
     batch, _, _ = loaded
     again_pg = load_postgres(services["dsn"], batch)
     again_mongo = load_mongo(services["uri"], services["database"], batch, chunk_rows=1_000)
@@ -55,13 +58,14 @@ def test_loading_the_same_batch_again_changes_nothing(loaded, services) -> None:
 
 
 def test_spark_extracts_only_what_the_batch_references_with_real_types(
-    loaded, services, spark: SparkSession
+    loaded: Loaded, services: dict[str, str], spark: SparkSession
 ) -> None:
     batch, _, _ = loaded
     movimento = read_movimento(spark, services["uri"], services["database"], batch.batch_id)
     assert movimento.count() == 3_000
     expected = batch.tables["movimento"].slice(0, 1).to_pylist()[0]
     row = movimento.where(f"id = {expected['id']}").first()
+    assert row is not None
     assert row["vlr_transacao"] == Decimal(expected["vlr_transacao"])
     assert row["data_movimento"] == expected["data_movimento"]
 
@@ -75,7 +79,7 @@ def test_spark_extracts_only_what_the_batch_references_with_real_types(
     assert {r["id"] for r in associado.select("id").collect()} == holders
 
 
-def test_a_batch_breaking_a_constraint_loads_nothing(services, tmp_path: Path) -> None:
+def test_a_batch_breaking_a_constraint_loads_nothing(services: dict[str, str], tmp_path: Path) -> None:
     batch_dir = land_batch(tmp_path, seed=22, associados=50, movimentos=100)
 
     # The last cartao now claims the first associado (who exists) while its conta belongs to the last one:
@@ -95,7 +99,7 @@ def test_a_batch_breaking_a_constraint_loads_nothing(services, tmp_path: Path) -
 
 
 def test_the_extract_plan_sizes_parts_to_the_reply_limit(
-    services, spark: SparkSession, tmp_path: Path
+    services: dict[str, str], spark: SparkSession, tmp_path: Path
 ) -> None:
     """Parts are sized from the documents' size: a small reply budget gives many parts, each one partition,
     together exactly the batch (the same holds for 8 MiB parts of a batch of millions)."""

@@ -21,8 +21,8 @@ from tasks.export.delta import merge_into_delta
 from tasks.export.files import BatchFiles, publish, stage_batch
 from tasks.settings import Settings, get_settings
 from tasks.spark_session import s3a_options
-from tasks.storage import Location
-from tests.spark_frames import clean_flat
+from tasks.storage import Location, resolve
+from tests.utils.frames import clean_flat
 
 MIB = 1024 * 1024
 
@@ -38,46 +38,46 @@ def s3_spark(spark: SparkSession, s3_settings: Settings) -> SparkSession:
 def test_pyarrow_writes_lists_reads_moves_and_downloads(s3_prefix: Location, tmp_path: Path) -> None:
     batch = s3_prefix.join("landing", "batch-1")
     large = os.urandom(12 * MIB)  # above pyarrow's 10 MiB part size: a multipart upload
-    storage.write_bytes(batch.join("movimento.csv"), large)
-    storage.write_bytes(batch.join("_manifest.json"), b'{"batch_id": "batch-1"}')
-    storage.write_bytes(s3_prefix.join("landing", "batch-2", "a.csv"), b"x;y\n1;2\n")
+    batch.join("movimento.csv").write_bytes(large)
+    batch.join("_manifest.json").write_bytes(b'{"batch_id": "batch-1"}')
+    s3_prefix.join("landing", "batch-2", "a.csv").write_bytes(b"x;y\n1;2\n")
 
-    assert storage.exists(batch) and storage.exists(batch.join("_manifest.json"))
-    assert not storage.exists(s3_prefix.join("landing", "batch-3"))
-    assert [f.name for f in storage.list_folders(s3_prefix.join("landing"))] == ["batch-1", "batch-2"]
-    assert [f.name for f in storage.list_files(batch)] == ["_manifest.json", "movimento.csv"]
-    assert storage.list_folders(s3_prefix.join("nowhere")) == []
-    assert storage.read_bytes(batch.join("_manifest.json")) == b'{"batch_id": "batch-1"}'
-    with storage.open_input(batch.join("movimento.csv")) as stream:
+    assert batch.exists() and batch.join("_manifest.json").exists()
+    assert not s3_prefix.join("landing", "batch-3").exists()
+    assert [f.name for f in s3_prefix.join("landing").list_folders()] == ["batch-1", "batch-2"]
+    assert [f.name for f in batch.list_files()] == ["_manifest.json", "movimento.csv"]
+    assert s3_prefix.join("nowhere").list_folders() == []
+    assert batch.join("_manifest.json").read_bytes() == b'{"batch_id": "batch-1"}'
+    with batch.join("movimento.csv").open_input() as stream:
         assert hashlib.sha256(stream.read()).digest() == hashlib.sha256(large).digest()
 
     # Rewriting replaces the object whole.
-    storage.write_bytes(batch.join("_manifest.json"), b"{}")
-    assert storage.read_bytes(batch.join("_manifest.json")) == b"{}"
+    batch.join("_manifest.json").write_bytes(b"{}")
+    assert batch.join("_manifest.json").read_bytes() == b"{}"
 
-    downloaded = storage.download_folder(batch, tmp_path / "batch-1")
+    downloaded = batch.download_to(tmp_path / "batch-1")
     assert sorted(p.name for p in downloaded) == ["_manifest.json", "movimento.csv"]
     assert (tmp_path / "batch-1" / "movimento.csv").read_bytes() == large
 
-    rejected = storage.move_folder(batch, s3_prefix.join("landing", "_rejected", "batch-1"))
-    assert not storage.exists(batch)
-    assert storage.read_bytes(rejected.join("movimento.csv")) == large
+    rejected = batch.move_folder_to(s3_prefix.join("landing", "_rejected", "batch-1"))
+    assert not batch.exists()
+    assert rejected.join("movimento.csv").read_bytes() == large
     with pytest.raises(FileExistsError):
-        storage.move_folder(s3_prefix.join("landing", "batch-2"), rejected)
+        s3_prefix.join("landing", "batch-2").move_folder_to(resolve(rejected))
 
     # The same URI through s3a:// is the same object; Spark gets s3a:// paths.
     assert storage.resolve(rejected.uri.replace("s3://", "s3a://")) == rejected
-    assert storage.spark_path(rejected.uri) == "s3a://" + rejected.path
+    assert storage.resolve(rejected.uri).spark_path == "s3a://" + rejected.path
 
     # Local upload to S3 and back (across filesystems).
     local = tmp_path / "local-batch"
     local.mkdir()
     (local / "conta.csv").write_bytes(b"id\n1\n")
-    storage.copy_folder(local, s3_prefix.join("uploaded"))
-    assert storage.read_bytes(s3_prefix.join("uploaded", "conta.csv")) == b"id\n1\n"
+    storage.resolve(local).copy_folder_to(s3_prefix.join("uploaded"))
+    assert s3_prefix.join("uploaded", "conta.csv").read_bytes() == b"id\n1\n"
 
-    storage.delete_folder(s3_prefix.join("landing"))
-    assert not storage.exists(s3_prefix.join("landing"))
+    s3_prefix.join("landing").delete_folder()
+    assert not s3_prefix.join("landing").exists()
 
 
 def test_multipart_uploads_from_s3a_and_pyarrow(s3_spark: SparkSession, s3_prefix: Location) -> None:
@@ -97,10 +97,10 @@ def test_multipart_uploads_from_s3a_and_pyarrow(s3_spark: SparkSession, s3_prefi
             out.write(bytearray(block))
         out.close()
         assert fs.getFileStatus(hadoop_path(s3a_file.spark_path)).getEtag().strip('"').endswith("-3")
-        assert storage.read_bytes(s3a_file) == block * 12
+        assert storage.resolve(s3a_file).read_bytes() == block * 12
 
         pyarrow_file = s3_prefix.join("pyarrow.bin")
-        storage.write_bytes(pyarrow_file, block * 12)
+        storage.resolve(pyarrow_file).write_bytes(block * 12)
         status = fs.getFileStatus(hadoop_path(pyarrow_file.spark_path))
         assert status.getLen() == 12 * MIB
         assert status.getEtag().strip('"').endswith("-2")
@@ -133,7 +133,7 @@ def test_spark_delta_merge_on_s3(s3_spark: SparkSession, s3_prefix: Location, s3
     assert read.count() == 25
     assert read.where("batch_id = 'b2'").count() == 5
     assert read.where("des_transacao_movimento = 'Compra corrigida'").count() == 10
-    log = [f.name for f in storage.list_files(table.join("_delta_log"))]
+    log = [f.name for f in table.join("_delta_log").list_files()]
     assert {"00000000000000000000.json", "00000000000000000003.json"} <= set(log)
 
     # An independent reader (delta-rs) sees the same table through the same endpoint and keys.
@@ -164,8 +164,8 @@ def test_batch_files_staged_and_published_on_s3(s3_spark: SparkSession, s3_prefi
         "b1": 10,
         "b2": 4,
     }
-    assert [f.name for f in storage.list_folders(target)] == ["batch_id=b1", "batch_id=b2"]
-    csv = storage.read_bytes(s3_prefix.join("csv", "movimento_flat", "b2.csv")).decode("utf-8").splitlines()
+    assert [f.name for f in storage.resolve(target).list_folders()] == ["batch_id=b1", "batch_id=b2"]
+    csv = s3_prefix.join("csv", "movimento_flat", "b2.csv").read_bytes().decode("utf-8").splitlines()
     assert len(csv) == 5
 
 
@@ -174,16 +174,18 @@ def test_spark_coalesced_csv_on_s3(s3_spark: SparkSession, s3_prefix: Location) 
     frame = clean_flat(s3_spark, rows=15).select(*[F.col(c).cast("string") for c in OUTPUT_COLUMNS])
     frame.orderBy("id_movimento").coalesce(1).write.option("header", True).csv(target.spark_path)
 
-    parts = [f for f in storage.list_files(target) if f.name.startswith("part-")]
+    parts = [f for f in storage.resolve(target).list_files() if f.name.startswith("part-")]
     assert len(parts) == 1 and parts[0].name.endswith(".csv")
-    lines = storage.read_bytes(parts[0]).decode("utf-8").splitlines()
+    lines = storage.resolve(parts[0]).read_bytes().decode("utf-8").splitlines()
     assert lines[0].split(",")[:3] == ["nome_associado", "sobrenome_associado", "idade_associado"]
     assert len(lines) == 16
     assert s3_spark.read.option("header", True).csv(target.spark_path).count() == 15
 
 
+# `_env_file=None` (read no .env file) is an argument of BaseSettings.__init__ that mypy does not see: it
+# builds Settings' signature from the fields alone (no pydantic plugin), hence `type: ignore[call-arg]`.
 def test_s3a_options_follow_the_settings() -> None:
-    local = Settings(
+    local = Settings(  # type: ignore[call-arg]
         s3_endpoint="http://127.0.0.1:9000",
         s3_access_key_id=SecretStr("AKEXAMPLE"),
         s3_secret_access_key=SecretStr("secret-example"),
@@ -199,7 +201,7 @@ def test_s3a_options_follow_the_settings() -> None:
     assert "secret-example" not in repr(local)
 
     aws = s3a_options(
-        Settings(
+        Settings(  # type: ignore[call-arg]
             s3_endpoint=None, s3_region=None, s3_access_key_id=None, s3_secret_access_key=None, _env_file=None
         )
     )
@@ -207,18 +209,18 @@ def test_s3a_options_follow_the_settings() -> None:
         "fs.s3a.aws.credentials.provider": "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
     }
     with pytest.raises(ValueError, match="both"):
-        s3a_options(Settings(s3_access_key_id=SecretStr("AK"), s3_secret_access_key=None, _env_file=None))
+        s3a_options(Settings(s3_access_key_id=SecretStr("AK"), s3_secret_access_key=None, _env_file=None))  # type: ignore[call-arg]
 
 
 def test_uris_and_spark_paths(tmp_path: Path, s3_prefix: Location) -> None:
-    assert storage.spark_path("s3://bucket/a/b/") == "s3a://bucket/a/b"
-    assert storage.spark_path(tmp_path / "x") == str(tmp_path / "x")
+    assert storage.resolve("s3://bucket/a/b/").spark_path == "s3a://bucket/a/b"
+    assert storage.resolve(tmp_path / "x").spark_path == str(tmp_path / "x")
     assert storage.resolve(f"file://{tmp_path}").uri == str(tmp_path)
-    assert storage.join("s3://bucket/a/", "/b/", "c") == "s3://bucket/a/b/c"
+    assert storage.resolve("s3://bucket/a/").join("/b/", "c").uri == "s3://bucket/a/b/c"
     with pytest.raises(ValueError):
         storage.resolve("gs://bucket/a")
     with pytest.raises(ValueError):
-        storage.delete_folder("s3://" + s3_prefix.path.split("/")[0])
+        storage.resolve("s3://" + s3_prefix.path.split("/")[0]).delete_folder()
     # A pickled location (e.g. a task parameter) carries its URI, never the filesystem's keys.
     secret = get_settings().s3_secret_access_key
     pickled = pickle.dumps(s3_prefix)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from prefect.flows import load_flow_from_entrypoint
+from prefect.flows import Flow, load_flow_from_entrypoint
 from prefect.utilities.callables import parameter_schema
 
 from flows.parameters import PipelineParameters
@@ -48,7 +48,7 @@ def test_the_flow_publishes_the_parameters_declared_once() -> None:
 
 @pytest.mark.parametrize("deployment", prefect_yaml()["deployments"], ids=lambda d: d["name"])
 def test_each_deployment_runs_the_flow_with_parameters_it_takes(deployment: dict[str, Any]) -> None:
-    flow = load_flow_from_entrypoint(str(REPO / deployment["entrypoint"]))
+    flow: Flow[..., Any] = load_flow_from_entrypoint(str(REPO / deployment["entrypoint"]))
     assert flow.name == sicooperative_pipeline.name
     parameters = set(PipelineParameters.model_fields)
     for trigger in deployment.get("triggers", []):
@@ -95,8 +95,8 @@ def test_every_rule_names_real_columns_a_policy_and_a_rule_once(suite: str) -> N
 def test_the_contract_is_consistent() -> None:
     names = {table.name for table in TABLES}
     for table in TABLES:
-        for column, parent in table.references:
-            assert parent in names, (table.name, column)
+        for column_name, parent_name in table.references:
+            assert parent_name in names, (table.name, column_name)
         for reference in table.composite_references:
             parent = TABLES_BY_NAME[reference.parent]
             assert set(reference.parent_columns) <= set(parent.column_names)

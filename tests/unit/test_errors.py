@@ -77,7 +77,7 @@ class FakeJava:
         raise AttributeError(name)
 
 
-class JavaError(Py4JJavaError):
+class JavaError(Py4JJavaError):  # type: ignore[misc]  # py4j ships no type information: its classes are Any
     """Py4JJavaError whose text, like the real one, is the whole Java stack trace with its messages."""
 
     def __str__(self) -> str:
@@ -174,7 +174,12 @@ def test_a_composite_key_whose_values_hold_the_separator_is_not_guessed() -> Non
         constraint_name="cartao_conta_titular_fk",
     )
     result = scrubbed(error, table="cartao")
-    failure = scrub(error, stage="load", source="postgres", locate_row=lambda key: asked.append(key) or 1)
+
+    def locate(key: Mapping[str, str]) -> int | None:
+        asked.append(key)
+        return 1
+
+    failure = scrub(error, stage="load", source="postgres", locate_row=locate)
     assert asked == []
     for error_out in (result, failure):
         assert "row" not in str(error_out)

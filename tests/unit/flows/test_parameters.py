@@ -5,6 +5,7 @@ configuration, not parameters."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from flows.parameters import MAX_MOVIMENTOS, PipelineParameters
 from flows.pipeline import sicooperative_pipeline
 from tasks.generate.generator import MAX_ASSOCIADOS, MAX_SEED, MOVIMENTO_ID_BLOCK
 from tasks.settings import get_settings
-from tests.unit.watch.test_triggers import all_triggers, landings_of, render, server_event, uri_for
+from tests.utils.triggers import all_triggers, landings_of, render, server_event, uri_for
 
 
 def schema() -> dict[str, Any]:
@@ -121,7 +122,7 @@ def restored_locations(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_the_command_line_configures_landing_and_output_for_its_process(
-    restored_locations: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    restored_locations: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     seen: dict[str, Any] = {}
 

@@ -21,7 +21,7 @@ from tasks.domain.movimento_flat import OUTPUT_COLUMNS
 from tasks.domain.suites import suite_json
 from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, run_gate
 from tasks.quality.outcomes import policy_of
-from tests.spark_frames import (
+from tests.utils.frames import (
     NOW,
     RAW_CARD,
     RAW_CPF,

@@ -14,7 +14,7 @@ from tasks.domain.suites import suite_json
 from tasks.domain.tables import PERSONAL_DATA, VIOLATED_RULES
 from tasks.gate.policy import violation
 from tasks.quality.outcomes import policy_of
-from tests.spark_frames import NOW, RAW_CPF, T0, clean_flat, judge
+from tests.utils.frames import NOW, RAW_CPF, T0, clean_flat, judge
 
 
 def test_every_quarantine_rule_has_a_row_predicate(spark: SparkSession) -> None:

@@ -10,7 +10,7 @@ import pyarrow.fs as pafs
 
 from tasks.landing.discovery import CompleteBatch, IncompleteBatch, find_batches
 from tasks.landing.manifest import MANIFEST_MAX_BYTES, MANIFEST_NAME
-from tests.batches import land_batch
+from tests.utils.batches import land_batch
 
 LOCAL = pafs.LocalFileSystem()
 

@@ -14,7 +14,7 @@ from tasks.landing.manifest import (
     parse_manifest,
     read_manifest,
 )
-from tests.batches import land_batch
+from tests.utils.batches import land_batch
 
 BOM = b"\xef\xbb\xbf"
 

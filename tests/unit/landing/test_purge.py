@@ -11,7 +11,7 @@ import pytest
 
 from tasks.landing.purge import main, purge_rejected, rejected_batches
 from tasks.landing.rejection import REASON_FILE, REJECTED_DIR, move_aside
-from tests.batches import land_batch
+from tests.utils.batches import land_batch
 
 NOW = datetime(2026, 7, 31, 12, 0, tzinfo=UTC)
 

@@ -16,9 +16,11 @@ from tasks.landing import staging
 from tasks.landing.staging import BatchLocationError, local_copy, locate_batch
 from tasks.landing.verification import BatchRejected
 from tasks.retry import is_transient
+from tasks.settings import Settings
 from tasks.storage import Location
 from tasks.storage import location as storage_location
-from tests.batches import land_batch
+from tasks.storage.location import Where
+from tests.utils.batches import land_batch
 
 S3_LANDING = "s3://bucket/landing"
 
@@ -30,7 +32,7 @@ class UntouchableFileSystem:
         raise AssertionError(f"locate_batch used the filesystem ({name})")
 
 
-def names_only_resolve(where: Any, settings: Any = None) -> Location:
+def names_only_resolve(where: Where, settings: Settings | None = None) -> Location:
     """`resolve` without a filesystem (and, for S3, without settings, keys or network)."""
     if isinstance(where, Location):
         return replace(where, filesystem=UntouchableFileSystem())

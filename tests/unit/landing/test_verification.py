@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -5,7 +6,7 @@ import pytest
 from tasks.landing.manifest import MANIFEST_NAME, ManifestError
 from tasks.landing.rejection import REASON_FILE, move_aside
 from tasks.landing.verification import BatchRejected, verify_batch
-from tests.batches import land_batch, rewrite_file
+from tests.utils.batches import land_batch, rewrite_file
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_truncated_file_fails_its_size(batch_dir: Path) -> None:
     ],
 )
 def test_malformed_files_are_rejected_naming_file_and_problem(
-    batch_dir: Path, file_name, edit, message
+    batch_dir: Path, file_name: str, edit: Callable[[list[str]], list[str]], message: str
 ) -> None:
     rewrite_file(batch_dir, file_name, edit)
     with pytest.raises(BatchRejected, match=message) as caught:
@@ -104,7 +105,7 @@ def test_errors_never_quote_the_offending_value(batch_dir: Path) -> None:
 
 
 def test_rejected_batch_is_moved_aside_with_its_reason(batch_dir: Path) -> None:
-    moved = Path(move_aside(batch_dir, "conta.csv: broken").path)
+    moved = Path(move_aside(str(batch_dir), "conta.csv: broken").path)
     assert not batch_dir.exists()
     assert moved.parent.name == "_rejected" and (moved / "conta.csv").is_file()
     assert "conta.csv: broken" in (moved / REASON_FILE).read_text()

@@ -11,8 +11,8 @@ import pytest
 
 from tasks.domain.suites import suite_json
 from tasks.landing.verification import verify_batch
-from tasks.load.source_suites import check_sources
-from tests.batches import land_batch
+from tasks.load.source_suites import SourceCheck, check_sources
+from tests.utils.batches import land_batch
 
 NOW = datetime(2026, 7, 1)
 
@@ -33,7 +33,7 @@ def with_value(
     return tables | {table: data.set_column(index, column, pa.array(values, type=data[column].type))}
 
 
-def failed(check, kind: str) -> set[tuple[str, str, str | None]]:  # type: ignore[no-untyped-def]
+def failed(check: SourceCheck, kind: str) -> set[tuple[str, str, str | None]]:
     pairs = check.blocking if kind == "blocking" else check.warnings
     return {(table, o.expectation, o.column) for table, o in pairs}
 

@@ -6,7 +6,7 @@ from tasks.domain.movimento_flat import OUTPUT_COLUMNS
 from tasks.domain.tables import CARD_VALID, DOCUMENT_VALID, INTEGRITY
 from tasks.transform.flatten import INTERNAL_COLUMNS, flatten, row_hash
 from tasks.transform.masking import mask_sources
-from tests.spark_frames import broken_link_sources
+from tests.utils.frames import broken_link_sources
 
 
 def test_join_follows_foreign_keys_and_keeps_every_movimento(spark: SparkSession) -> None:

@@ -1,5 +1,7 @@
+from collections.abc import Callable
+
 import pytest
-from pyspark.sql import SparkSession
+from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 
 from tasks.transform.masking import (
@@ -13,7 +15,9 @@ from tasks.transform.masking import (
 )
 
 
-def apply(spark: SparkSession, rule, values: list[str | None]) -> list[str | None]:
+def apply(
+    spark: SparkSession, rule: Callable[[Column], Column], values: list[str | None]
+) -> list[str | None]:
     frame = spark.createDataFrame([(v,) for v in values], "value string")
     return [row[0] for row in frame.select(rule(F.col("value"))).collect()]
 
@@ -32,7 +36,7 @@ def test_document_keeps_three_first_and_two_last_digits(spark: SparkSession) -> 
 @pytest.mark.parametrize(
     ("raw", "masked"), [(None, None), ("", ""), ("12345", "XXXXX"), ("123456", "123X56"), ("abc", "")]
 )
-def test_document_edge_cases(spark: SparkSession, raw, masked) -> None:
+def test_document_edge_cases(spark: SparkSession, raw: str | None, masked: str | None) -> None:
     assert apply(spark, mask_document, [raw]) == [masked]
 
 
@@ -48,7 +52,7 @@ def test_document_edge_cases(spark: SparkSession, raw, masked) -> None:
         (None, None),
     ],
 )
-def test_card_keeps_six_first_and_four_last(spark: SparkSession, raw, masked) -> None:
+def test_card_keeps_six_first_and_four_last(spark: SparkSession, raw: str | None, masked: str | None) -> None:
     assert apply(spark, mask_card, [raw]) == [masked]
 
 
@@ -66,7 +70,7 @@ def test_card_keeps_six_first_and_four_last(spark: SparkSession, raw, masked) ->
         (None, None),
     ],
 )
-def test_email_masking(spark: SparkSession, raw, masked) -> None:
+def test_email_masking(spark: SparkSession, raw: str | None, masked: str | None) -> None:
     assert apply(spark, mask_email, [raw]) == [masked]
 
 
@@ -84,7 +88,9 @@ def test_policy_masks_the_source_tables_and_derives_tipo_pessoa(spark: SparkSess
     rows = {row["id"]: row for row in masked["associado"].collect()}
     assert rows[1]["tipo_pessoa"] == "PJ" and rows[2]["tipo_pessoa"] == "PF"
     assert rows[1]["cpf_cnpj"] == "112XXXXXXXXX81" and rows[2]["email"] == "joan*@*.com"
-    assert masked["cartao"].first()["num_cartao"] == "411111XXXXXX1111"
+    first_card = masked["cartao"].first()
+    assert first_card is not None
+    assert first_card["num_cartao"] == "411111XXXXXX1111"
     assert MASKING_POLICY["cartao"]["num_cartao"] is MaskRule.CARD
 
 

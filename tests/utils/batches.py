@@ -6,12 +6,17 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tasks.generate.generator import GenerationConfig, generate
 from tasks.landing.manifest import read_manifest, sha256_of, write_manifest
 from tasks.landing.writer import write_batch
 from tasks.settings import get_settings
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import State
+
+    from flows.pipeline import RunSummary
 
 AS_OF = datetime(2026, 6, 30)
 
@@ -37,7 +42,7 @@ def rewrite_file(batch_dir: Path, file_name: str, edit: Callable[[list[str]], li
 
 def run_pipeline(
     batch: Path | str | None, output: Path | str, landing: Path | str | None = None, **parameters: Any
-) -> Any:
+) -> State[RunSummary]:
     """Run the flow (returns its final state) as a worker configured with SICOOP_LANDING_DIR = `landing`
     (default: the batch's parent folder) and SICOOP_OUTPUT_DIR = `output`; both are restored afterwards.
 

@@ -174,3 +174,15 @@ def watcher(
         "--landing", landing, "--interval", "1", "--cursor", str(root / "cursor.json"),
     ]  # fmt: skip
     return background(args, server.env(), root / "watcher.log")
+
+
+def prefect_env() -> dict[str, str]:
+    """The child talks to the local Prefect server of `make services` when there is one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    local = REPO / ".local" / "prefect.env"
+    if local.is_file():
+        for line in local.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name.startswith("PREFECT_"):
+                env[name] = value
+    return env

@@ -14,7 +14,7 @@ from flows.watch.event import BATCH_ID_LABEL, EVENT_NAME, LANDING_LABEL, URI_LAB
 from flows.watch.watcher import LandingWatcher
 from tasks.landing.manifest import MANIFEST_NAME
 from tasks.storage import resolve
-from tests.batches import land_batch
+from tests.utils.batches import land_batch
 
 
 def watcher_for(landing: Path, cursor: Path) -> LandingWatcher:

@@ -18,7 +18,7 @@ from flows.watch.event import BATCH_ID_LABEL
 from flows.watch.watcher import LandingWatcher
 from tasks.landing.manifest import MANIFEST_MAX_BYTES, MANIFEST_NAME
 from tasks.storage import resolve
-from tests.batches import land_batch
+from tests.utils.batches import land_batch
 
 
 def watcher_for(landing: Path, cursor: Path) -> LandingWatcher:

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests (tests never import each other): batches, Spark frames, the Prefect stack, triggers."""
