@@ -8,6 +8,9 @@ from decimal import Decimal
 
 from pyspark.sql import DataFrame, SparkSession
 
+from tasks.domain.contract import Kind, Table
+from tasks.domain.render.spark import extract_schema
+from tasks.domain.tables import ASSOCIADO, CARTAO, CONTA, MOVIMENTO
 from tasks.gate.quarantine import QuarantineSplit
 from tasks.gate.task import judge_rows
 from tasks.transform.flatten import flatten
@@ -20,29 +23,68 @@ RAW_CNPJ = "11222333000181"
 RAW_CARD = "4111111111111111"
 RAW_EMAIL = "ana.souza@gmail.com"
 
-ASSOCIADO_SCHEMA = "id long, nome string, sobrenome string, idade int, email string, cpf_cnpj string"
-CONTA_SCHEMA = "id long, tipo string, data_criacao timestamp, id_associado long"
-CARTAO_SCHEMA = "id long, num_cartao string, nom_impresso string, data_criacao timestamp, id_conta long, id_associado long"
-MOVIMENTO_SCHEMA = (
-    "id long, vlr_transacao decimal(10,2), des_transacao string, tipo_transacao string, "
-    "data_movimento timestamp, id_cartao long, batch_id string"
+# The columns the rows below give, in order; any other column of the contract gets a plain value of its kind.
+ASSOCIADO_COLUMNS = ("id", "nome", "sobrenome", "idade", "email", "cpf_cnpj")
+CONTA_COLUMNS = ("id", "tipo", "data_criacao", "id_associado")
+CARTAO_COLUMNS = ("id", "num_cartao", "nom_impresso", "data_criacao", "id_conta", "id_associado")
+MOVIMENTO_COLUMNS = (
+    "id",
+    "vlr_transacao",
+    "des_transacao",
+    "tipo_transacao",
+    "data_movimento",
+    "id_cartao",
+    "batch_id",
 )
+PLAIN_VALUES: dict[Kind, object] = {
+    Kind.ID: 0,
+    Kind.INT: 0,
+    Kind.TEXT: "x",
+    Kind.DECIMAL: Decimal("0.00"),
+    Kind.TIMESTAMP: T0,
+    Kind.BOOLEAN: True,
+}
+
+
+def source_frame(
+    spark: SparkSession, table: Table, columns: tuple[str, ...], rows: list[tuple[object, ...]]
+) -> DataFrame:
+    """A source table as the extract gives it (the contract's schema), from rows of `columns`: a column added
+    to the contract needs no edit here."""
+    schema = extract_schema(table)
+    kinds = {column.name: column.kind for column in table.stored_columns}
+    full = [
+        tuple(
+            row[columns.index(name)] if name in columns else PLAIN_VALUES[kinds[name]]
+            for name in schema.fieldNames()
+        )
+        for row in rows
+    ]
+    return spark.createDataFrame(full, schema)
 
 
 def broken_link_sources(spark: SparkSession) -> dict[str, DataFrame]:
     """Two good movimentos and one for each kind of broken link (missing cartao, conta, associado; a card
     whose holder is not its account's)."""
-    associado = spark.createDataFrame(
+    associado = source_frame(
+        spark,
+        ASSOCIADO,
+        ASSOCIADO_COLUMNS,
         [
             (1, "Ana", "Souza", 30, RAW_EMAIL, RAW_CPF),
             (2, "Loja", "Boa", 45, "contato@lojaboa.com.br", RAW_CNPJ),
         ],
-        ASSOCIADO_SCHEMA,
     )
-    conta = spark.createDataFrame(
-        [(10, "CORRENTE", T0, 1), (20, "POUPANCA", T0, 2), (30, "SALARIO", T0, 99)], CONTA_SCHEMA
+    conta = source_frame(
+        spark,
+        CONTA,
+        CONTA_COLUMNS,
+        [(10, "CORRENTE", T0, 1), (20, "POUPANCA", T0, 2), (30, "SALARIO", T0, 99)],
     )
-    cartao = spark.createDataFrame(
+    cartao = source_frame(
+        spark,
+        CARTAO,
+        CARTAO_COLUMNS,
         [
             (100, RAW_CARD, "ANA SOUZA", T0, 10, 1),
             (200, "5500000000000004", "LOJA BOA", T0, 20, 2),
@@ -50,9 +92,11 @@ def broken_link_sources(spark: SparkSession) -> dict[str, DataFrame]:
             (400, "4222222222222", "INTRUSO", T0, 10, 2),  # owner 2 but conta 10 belongs to 1
             (500, "6011000990139424", "SEM CONTA", T0, 77, 1),  # conta 77 does not exist
         ],
-        CARTAO_SCHEMA,
     )
-    movimento = spark.createDataFrame(
+    movimento = source_frame(
+        spark,
+        MOVIMENTO,
+        MOVIMENTO_COLUMNS,
         [
             (1000, Decimal("10.50"), "Compra em padaria", "DEBITO", T0, 100, "b1"),
             (1001, Decimal("99.99"), "Compra online", "CREDITO", T0, 200, "b1"),
@@ -61,26 +105,32 @@ def broken_link_sources(spark: SparkSession) -> dict[str, DataFrame]:
             (1004, Decimal("8.00"), "Compra online", "DEBITO", T0, 400, "b1"),
             (1005, Decimal("9.00"), "Compra online", "DEBITO", T0, 500, "b1"),
         ],
-        MOVIMENTO_SCHEMA,
     )
     return {"associado": associado, "conta": conta, "cartao": cartao, "movimento": movimento}
 
 
 def clean_flat(spark: SparkSession, rows: int = 12) -> DataFrame:
     """`rows` good movimentos of two associados (a PF and a PJ), masked and joined."""
-    associado = spark.createDataFrame(
+    associado = source_frame(
+        spark,
+        ASSOCIADO,
+        ASSOCIADO_COLUMNS,
         [
             (1, "Ana", "Souza", 30, RAW_EMAIL, RAW_CPF),
             (2, "Loja", "Boa", 45, "contato@lojaboa.com.br", RAW_CNPJ),
         ],
-        ASSOCIADO_SCHEMA,
     )
-    conta = spark.createDataFrame([(10, "CORRENTE", T0, 1), (20, "POUPANCA", T0, 2)], CONTA_SCHEMA)
-    cartao = spark.createDataFrame(
+    conta = source_frame(spark, CONTA, CONTA_COLUMNS, [(10, "CORRENTE", T0, 1), (20, "POUPANCA", T0, 2)])
+    cartao = source_frame(
+        spark,
+        CARTAO,
+        CARTAO_COLUMNS,
         [(100, RAW_CARD, "ANA SOUZA", T0, 10, 1), (200, "5500000000000004", "LOJA BOA", T0, 20, 2)],
-        CARTAO_SCHEMA,
     )
-    movimento = spark.createDataFrame(
+    movimento = source_frame(
+        spark,
+        MOVIMENTO,
+        MOVIMENTO_COLUMNS,
         [
             (
                 1000 + i,
@@ -93,7 +143,6 @@ def clean_flat(spark: SparkSession, rows: int = 12) -> DataFrame:
             )
             for i in range(rows)
         ],
-        MOVIMENTO_SCHEMA,
     )
     masked = mask_sources({"associado": associado, "conta": conta, "cartao": cartao, "movimento": movimento})
     return flatten(masked["movimento"], masked["cartao"], masked["conta"], masked["associado"])

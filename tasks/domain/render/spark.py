@@ -14,7 +14,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from tasks.domain.contract import Column, Kind, Table
+from tasks.domain.contract import Column, Kind, Store, Table
 from tasks.domain.tables import DECIMAL_PRECISION, DECIMAL_SCALE
 
 
@@ -34,12 +34,18 @@ def spark_type_name(kind: Kind) -> str:
     return type(spark_type(kind)).__name__
 
 
+def extracted_columns(table: Table) -> tuple[Column, ...]:
+    """What the extract reads of a source table: PostgreSQL's landed columns (`jdbc_select_list`); MongoDB's
+    stored document, with its batch id."""
+    return table.stored_columns if table.store is Store.MONGODB else table.columns
+
+
 def extract_schema(table: Table) -> StructType:
-    """The schema of an extracted source table: its stored columns (with the batch id)."""
+    """The schema of an extracted source table."""
     return StructType(
         [
             StructField(column.name, spark_type(column.kind), nullable=column.name != table.key)
-            for column in table.stored_columns
+            for column in extracted_columns(table)
         ]
     )
 
