@@ -55,18 +55,20 @@ def artefacts(associado: Table, movimento: Table, flat: Table) -> dict[str, obje
 
 
 def test_adding_a_column_is_one_edit_that_changes_every_generated_artefact() -> None:
-    telefone = Column("telefone", Kind.TEXT, "Telefone de contato.", max_length=20, pattern="^[0-9]{10,11}$")
-    canal = Column("canal", Kind.TEXT, "Canal da transação.", max_length=20, values=("LOJA", "ONLINE"))
+    telefone = Column(
+        "telefone_teste", Kind.TEXT, "Telefone de contato.", max_length=20, pattern="^[0-9]{10,11}$"
+    )
+    canal = Column("canal_teste", Kind.TEXT, "Canal da transação.", max_length=20, values=("LOJA", "ONLINE"))
     associado = _with_column(ASSOCIADO, telefone)
     movimento = _with_column(MOVIMENTO, canal)
     flat = _with_column(
         MOVIMENTO_FLAT,
         Column(
-            "telefone_associado",
+            "telefone_teste_associado",
             Kind.TEXT,
             "Telefone do associado.",
             nullable=True,
-            source="associado.telefone",
+            source="associado.telefone_teste",
         ),
     )
     before = artefacts(ASSOCIADO, MOVIMENTO, MOVIMENTO_FLAT)
@@ -75,12 +77,18 @@ def test_adding_a_column_is_one_edit_that_changes_every_generated_artefact() -> 
     assert unchanged == [], f"not driven by the contract: {unchanged}"
     # And each changed the way the column says.
     assert re.search(
-        r"telefone\s+varchar\(20\)\s+NOT NULL CONSTRAINT associado_telefone_ck", str(after["postgres ddl"])
+        r"telefone_teste\s+varchar\(20\)\s+NOT NULL CONSTRAINT associado_telefone_teste_ck",
+        str(after["postgres ddl"]),
     )
-    assert "COMMENT ON COLUMN associado.telefone IS 'Telefone de contato.';" in str(after["postgres ddl"])
-    assert "canal:string" in str(after["spark schema (mongodb)"])
-    assert after["flatten mapping"] == {**output_mapping("associado"), "telefone": "telefone_associado"}
-    assert list(cast(list[str], after["csv header"]))[-1] == "telefone_associado"
+    assert "COMMENT ON COLUMN associado.telefone_teste IS 'Telefone de contato.';" in str(
+        after["postgres ddl"]
+    )
+    assert "canal_teste:string" in str(after["spark schema (mongodb)"])
+    assert after["flatten mapping"] == {
+        **output_mapping("associado"),
+        "telefone_teste": "telefone_teste_associado",
+    }
+    assert list(cast(list[str], after["csv header"]))[-1] == "telefone_teste_associado"
 
 
 def test_every_output_column_comes_from_a_source_column_or_is_derived_on_purpose() -> None:

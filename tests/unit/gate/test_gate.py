@@ -16,9 +16,10 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from tasks.domain.contract import Policy
+from tasks.domain.contract import Kind, Policy
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS
 from tasks.domain.suites import suite_json
+from tasks.domain.tables import MOVIMENTO_FLAT
 from tasks.gate.checkpoint import GateFailed, GateReport, gate_parameters, run_gate
 from tasks.quality.outcomes import policy_of
 from tests.utils.frames import (
@@ -230,26 +231,14 @@ def test_table_level_defects(spark: SparkSession, quality_dir: Path) -> None:
     assert set(failures(typed)) == {("expect_column_values_to_be_of_type", "vlr_transacao_movimento")}
 
     # Every column under another type than its declared one: each type rule must catch its column.
-    wrong_types = {
-        "nome_associado": "binary",
-        "sobrenome_associado": "binary",
-        "idade_associado": "long",
-        "vlr_transacao_movimento": "double",
-        "des_transacao_movimento": "binary",
-        "data_movimento": "date",
-        "numero_cartao": "binary",
-        "nome_impresso_cartao": "binary",
-        "data_criacao_cartao": "date",
-        "tipo_conta": "binary",
-        "data_criacao_conta": "date",
-        "id_movimento": "string",
-        "tipo_transacao": "binary",
-        "email_associado": "binary",
-        "documento_associado": "binary",
-        "tipo_pessoa": "binary",
-        "batch_id": "binary",
-        "row_hash": "binary",
+    another_type = {
+        Kind.TEXT: "binary",
+        Kind.INT: "long",
+        Kind.DECIMAL: "double",
+        Kind.TIMESTAMP: "date",
+        Kind.ID: "string",
     }
+    wrong_types = {column.name: another_type[column.kind] for column in MOVIMENTO_FLAT.columns}
     retyped = clean_flat(spark)
     for column, spark_type in wrong_types.items():
         retyped = retyped.withColumn(column, F.col(column).cast(spark_type))

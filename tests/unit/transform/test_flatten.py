@@ -3,10 +3,10 @@ from decimal import Decimal
 from pyspark.sql import SparkSession
 
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS
-from tasks.domain.tables import CARD_VALID, DOCUMENT_VALID, INTEGRITY
+from tasks.domain.tables import ASSOCIADO, CARD_VALID, DOCUMENT_VALID, INTEGRITY
 from tasks.transform.flatten import INTERNAL_COLUMNS, flatten, row_hash
 from tasks.transform.masking import mask_sources
-from tests.utils.frames import broken_link_sources
+from tests.utils.frames import ASSOCIADO_COLUMNS, broken_link_sources, source_frame
 
 
 def test_join_follows_foreign_keys_and_keeps_every_movimento(spark: SparkSession) -> None:
@@ -49,12 +49,14 @@ def test_row_hash_separates_fields_and_nulls(spark: SparkSession) -> None:
 
 def test_invalid_check_digits_are_marked_before_masking(spark: SparkSession) -> None:
     sources = broken_link_sources(spark)
-    sources["associado"] = spark.createDataFrame(
+    sources["associado"] = source_frame(
+        spark,
+        ASSOCIADO,
+        ASSOCIADO_COLUMNS,
         [
             (1, "Ana", "Souza", 30, "ana@x.com", "52998224726"),
             (2, "Loja", "Boa", 45, "l@x.com", "11222333000180"),
         ],
-        sources["associado"].schema,
     )
     sources["cartao"] = sources["cartao"].replace(
         "4111111111111111", "4111111111111112", subset=["num_cartao"]
