@@ -35,14 +35,21 @@ KILL_POINTS = {
     "after the Parquet is staged": ("tasks.export.files", "stage_parquet", ""),
     "after the CSV is staged": ("tasks.export.files", "write_csv", ""),
     "after the leak proof": ("tasks.export.task", "publish", "before"),
-    "after the Parquet is published": ("tasks.export.files", "move_folder", "parquet/movimento_flat"),
+    "after the Parquet is published": (
+        "tasks.storage.location",
+        "Location.move_folder_to",
+        "parquet/movimento_flat",
+    ),
 }
 
 DRIVER = """
 import importlib, os, signal, sys
 module_name, function, marker = sys.argv[1:4]
-module = importlib.import_module(module_name)
-original = getattr(module, function)
+owner = importlib.import_module(module_name)
+*classes, function = function.split(".")  # a module's function, or a class's method ("Class.method")
+for name in classes:
+    owner = getattr(owner, name)
+original = getattr(owner, function)
 
 def dying(*args, **kwargs):
     text = " ".join(str(getattr(a, "uri", getattr(a, "path", a))) for a in args)
@@ -53,7 +60,7 @@ def dying(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
     return result
 
-setattr(module, function, dying)
+setattr(owner, function, dying)
 from flows.pipeline import sicooperative_pipeline
 sicooperative_pipeline(batch=sys.argv[4], return_state=True)
 sys.exit(3)  # never reached when the kill point is
