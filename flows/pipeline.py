@@ -18,10 +18,13 @@ from flows.parameters import Associados, Batch, Movimentos, Seed
 from tasks.domain.tables import INTEGRITY_OK
 from tasks.export.task import ExportReport, export_batch, publish_batch, rollback_export
 from tasks.extract.task import extract_sources
+from tasks.gate.checkpoint import GateFailed
 from tasks.gate.task import quality_gate
 from tasks.generate.task import generate_batch
 from tasks.landing.staging import locate_batch
 from tasks.load.task import load_batch
+from tasks.ops.ledger import RunRecord
+from tasks.ops.task import record_run
 from tasks.proof.logs import LogCapture, capture_logs
 from tasks.proof.task import LeakFound, prove_no_leak
 from tasks.settings import Settings, get_settings
@@ -36,8 +39,10 @@ T = TypeVar("T")
 class StageTimes:
     seconds: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    current: str | None = None  # the stage running, or the last one started
 
     def run(self, stage: str, call: Callable[[], T], rows: Callable[[T], int] | None = None) -> T:
+        self.current = stage
         started = time.perf_counter()
         result = call()
         self.seconds[stage] = time.perf_counter() - started
@@ -122,11 +127,36 @@ def sicooperative_pipeline(
         batch: An already-landed batch to process instead of generating one: its folder name in the
             landing, or its path or s3:// URI directly inside the landing. Empty: generate a batch.
     """
-    with capture_logs() as logs:
-        return _run(associados, movimentos, seed, batch, logs)
+    record = RunRecord(
+        flow_run_id=runtime.flow_run.id or None,
+        flow_run_name=runtime.flow_run.name or None,
+        deployment=runtime.deployment.name or None,
+    )
+    times = StageTimes()
+    try:
+        with capture_logs() as logs:
+            summary = _run(associados, movimentos, seed, batch, logs, times, record)
+        record.complete()
+        return summary
+    except BaseException as error:
+        record.fail(times.current, error)
+        if isinstance(error, GateFailed):
+            record.suite, record.outcomes = error.report.suite, error.report.outcomes
+        raise
+    finally:
+        record.stage_seconds = dict(times.seconds)
+        record_run(record)
 
 
-def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: LogCapture) -> RunSummary:
+def _run(
+    associados: int,
+    movimentos: int,
+    seed: int,
+    batch: str | None,
+    logs: LogCapture,
+    times: StageTimes,
+    record: RunRecord,
+) -> RunSummary:
     logger = get_run_logger()
     started = datetime.now(UTC) - timedelta(seconds=1)  # file times are compared with this: a margin
     settings = get_settings()
@@ -135,17 +165,20 @@ def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: L
     landing_uri = settings.landing_dir
     output_location = resolve(settings.output_dir)
     quality = quality_dir(settings, output_location)
-    times = StageTimes()
 
     if batch:
         batch_location = locate_batch(batch, landing_uri)
+        record.batch_id = batch_location.name
     else:
         batch_location = times.run(
             "generate",
             lambda: generate_batch(resolve(landing_uri), associados, movimentos, seed),
             lambda _: movimentos,
         )
+        record.batch_id = batch_location.name
     loaded = times.run("load", lambda: load_batch(batch_location), lambda r: sum(r.rows.values()))
+    record.batch_id, record.manifest_sha256 = loaded.batch_id, loaded.manifest_sha256
+    record.rows_in = loaded.totals.movimentos
     sources = times.run("extract", lambda: extract_sources(loaded.batch_id), lambda s: sum(s.rows.values()))
     try:
         flat = times.run("mask_and_join", lambda: build_movimento_flat(sources), lambda f: f.rows)
@@ -169,6 +202,9 @@ def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: L
         gate.split.release()
 
     verdicts = gate.verdicts
+    record.suite, record.outcomes = gate.report.suite, gate.report.outcomes
+    record.rows_exported, record.rows_quarantined = staged.rows, staged.quarantined
+    record.delta_version = staged.merge.version
 
     def summary_of(proof: str, published: ExportReport | None) -> RunSummary:
         return RunSummary(
@@ -206,6 +242,7 @@ def _run(associados: int, movimentos: int, seed: int, batch: str | None, logs: L
             [("run summary", pending), ("logs", logs.text())],
         ),
     )
+    record.leak_proof = proof.summary()
     if not proof.clean:
         rollback_export(staged)
         raise LeakFound(proof)

@@ -78,7 +78,12 @@ def _token(value: object, pattern: re.Pattern[str]) -> str | None:
     return found[0] if found else None
 
 
-class SourceError(Exception):
+class ValueFree:
+    """Marks an error whose message is built from names, counts and codes only, never a value of the data:
+    it may be shown and recorded as it is (the run ledger keeps it as the failure's reason)."""
+
+
+class SourceError(ValueFree, Exception):
     """A database driver error reduced to its place and kind: a data or schema error, never retried.
 
     Built only from names, codes and row numbers (each checked against a strict pattern), so neither its message

@@ -20,6 +20,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
 
+from tasks.errors import ValueFree
 from tasks.quality.outcomes import SAFE_RESULT_FORMAT, SuiteReport, load_suite, outcomes_of
 
 
@@ -46,7 +47,7 @@ class GateReport(SuiteReport):
         )
 
 
-class GateFailed(RuntimeError):
+class GateFailed(ValueFree, RuntimeError):
     """The data did not pass the gate. A data error: never retried; nothing is exported."""
 
     def __init__(self, report: GateReport, personal_data: dict[str, int] | None = None) -> None:

@@ -17,6 +17,7 @@ import pyarrow.csv as pacsv
 
 from tasks.domain.contract import Column, Kind, Table
 from tasks.domain.tables import TABLES
+from tasks.errors import ValueFree
 from tasks.landing.manifest import Manifest, read_manifest, sha256_of
 from tasks.landing.writer import CSV_DELIMITER
 
@@ -34,7 +35,7 @@ _KIND_NAMES = {
 }
 
 
-class BatchRejected(ValueError):
+class BatchRejected(ValueFree, ValueError):
     """The batch cannot be loaded as it is. A data error: never retried."""
 
     def __init__(self, batch_dir: Path | str, file_name: str | None, problem: str) -> None:

@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.domain.tables import MOVIMENTO, TABLES, TABLES_BY_NAME
 from tasks.handoff import BatchTotals
+from tasks.landing.manifest import MANIFEST_NAME, sha256_of
 from tasks.landing.rejection import move_aside
 from tasks.landing.staging import local_copy
 from tasks.landing.verification import BatchRejected, VerifiedBatch, verify_batch
@@ -29,6 +30,7 @@ from tasks.storage import Location
 @dataclass(frozen=True)
 class LoadReport:
     batch_id: str
+    manifest_sha256: str  # the landed batch's identity (what the watcher announced)
     rows: dict[str, int]
     vlr_total: Decimal  # sum of the batch's movimento amounts, for the gate's reconciliation
     # The batch's raw personal values as salted hashes, for the leak proof after export (never persisted).
@@ -73,6 +75,7 @@ def load_batch(batch_location: Location) -> LoadReport:
         # PostgreSQL constraints; in each case nothing of the batch is loaded yet.
         with local_copy(batch_location) as batch_dir:
             batch = verify_batch(batch_dir)
+            manifest_sha256 = sha256_of(batch_dir / MANIFEST_NAME)
             check_source_suites(batch)
             pg_counts = load_postgres(postgres_dsn(settings), batch)
             mongo_counts = load_mongo(
@@ -92,6 +95,7 @@ def load_batch(batch_location: Location) -> LoadReport:
     vlr_total = Decimal(pc.sum(batch.tables["movimento"]["vlr_transacao"]).as_py() or 0)
     return LoadReport(
         batch_id=batch.batch_id,
+        manifest_sha256=manifest_sha256,
         rows=rows,
         vlr_total=vlr_total,
         fingerprints=Fingerprints.of_batch(batch.tables, TABLES),

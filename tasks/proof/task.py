@@ -19,12 +19,13 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
 from tasks.domain.movimento_flat import NOT_WRITTEN_COLUMNS
+from tasks.errors import ValueFree
 from tasks.privacy.fingerprints import Fingerprints
 from tasks.privacy.leak_scan import LeakProof, prove
 from tasks.storage import Location, resolve
 
 
-class LeakFound(RuntimeError):
+class LeakFound(ValueFree, RuntimeError):
     """Raw personal data of the batch was found in something the run wrote. Never retried."""
 
     def __init__(self, proof: LeakProof) -> None:

@@ -1,0 +1,157 @@
+"""The run ledger: what every run did, as Delta tables under `<output>/ops/`, readable with delta-rs or DuckDB
+without Spark.
+
+- `pipeline_runs`: one row per run, failed runs included: batch, manifest sha256, flow run, deployment, status
+  and the failure (stage and reason), seconds per stage, rows in / exported / quarantined, the Delta version
+  written and the leak proof's line.
+- `quality_results`: one row per run and expectation of the gate: rule, policy, success, unexpected count and
+  percent.
+
+Only names, counts and times: a failure's reason is the message of the pipeline's own errors, which carry no
+value by construction, or else the error's class alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyspark.sql import SparkSession
+from pyspark.sql.types import (
+    BooleanType,
+    DoubleType,
+    LongType,
+    MapType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+from tasks.errors import ValueFree
+from tasks.quality.outcomes import ExpectationOutcome
+from tasks.storage import Location
+
+RUNS_TABLE = "pipeline_runs"
+QUALITY_TABLE = "quality_results"
+MAX_REASON = 2000
+
+RUNS_SCHEMA = StructType(
+    [
+        StructField("flow_run_id", StringType()),
+        StructField("flow_run_name", StringType()),
+        StructField("deployment", StringType()),
+        StructField("batch_id", StringType()),
+        StructField("manifest_sha256", StringType()),
+        StructField("status", StringType(), nullable=False),
+        StructField("failed_stage", StringType()),
+        StructField("failure_reason", StringType()),
+        StructField("started_at", TimestampType(), nullable=False),
+        StructField("finished_at", TimestampType(), nullable=False),
+        StructField("stage_seconds", MapType(StringType(), DoubleType())),
+        StructField("rows_in", LongType()),
+        StructField("rows_exported", LongType()),
+        StructField("rows_quarantined", LongType()),
+        StructField("delta_version", LongType()),
+        StructField("leak_proof", StringType()),
+    ]
+)
+QUALITY_SCHEMA = StructType(
+    [
+        StructField("flow_run_id", StringType()),
+        StructField("batch_id", StringType()),
+        StructField("finished_at", TimestampType(), nullable=False),
+        StructField("suite", StringType(), nullable=False),
+        StructField("rule", StringType(), nullable=False),
+        StructField("expectation", StringType(), nullable=False),
+        StructField("column", StringType()),
+        StructField("policy", StringType(), nullable=False),
+        StructField("success", BooleanType(), nullable=False),
+        StructField("unexpected_count", LongType()),
+        StructField("unexpected_percent", DoubleType()),
+    ]
+)
+
+
+def failure_reason(error: BaseException) -> str:
+    """The pipeline's own errors say where and what without values; anything else is named by its class."""
+    if isinstance(error, ValueFree):
+        return f"{type(error).__name__}: {str(error)[:MAX_REASON]}"
+    return type(error).__name__
+
+
+@dataclass
+class RunRecord:
+    """Filled in as the run goes; written once, however it ends."""
+
+    flow_run_id: str | None
+    flow_run_name: str | None
+    deployment: str | None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    batch_id: str | None = None
+    manifest_sha256: str | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    rows_in: int | None = None
+    rows_exported: int | None = None
+    rows_quarantined: int | None = None
+    delta_version: int | None = None
+    leak_proof: str | None = None
+    suite: str | None = None
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    status: str = "RUNNING"
+    failed_stage: str | None = None
+    failure: str | None = None
+
+    def fail(self, stage: str | None, error: BaseException) -> None:
+        self.status, self.failed_stage, self.failure = "FAILED", stage, failure_reason(error)
+
+    def complete(self) -> None:
+        self.status = "COMPLETED"
+
+
+def write_record(spark: SparkSession, output: Location, record: RunRecord) -> None:
+    """Append the run's row and its gate's results to the ledger (Delta, created on first use)."""
+    finished = datetime.now(UTC).replace(tzinfo=None)
+    started = record.started_at.astimezone(UTC).replace(tzinfo=None)
+    run = (
+        record.flow_run_id,
+        record.flow_run_name,
+        record.deployment,
+        record.batch_id,
+        record.manifest_sha256,
+        record.status,
+        record.failed_stage,
+        record.failure,
+        started,
+        finished,
+        dict(record.stage_seconds),
+        record.rows_in,
+        record.rows_exported,
+        record.rows_quarantined,
+        record.delta_version,
+        record.leak_proof,
+    )
+    ops = output.join("ops")
+    spark.createDataFrame([run], RUNS_SCHEMA).write.format("delta").mode("append").save(
+        ops.join(RUNS_TABLE).spark_path
+    )
+    if record.outcomes and record.suite:
+        results = [
+            (
+                record.flow_run_id,
+                record.batch_id,
+                finished,
+                record.suite,
+                outcome.rule_id,
+                outcome.expectation,
+                outcome.column,
+                outcome.policy.value,
+                outcome.success,
+                outcome.unexpected_count,
+                outcome.unexpected_percent,
+            )
+            for outcome in record.outcomes
+        ]
+        spark.createDataFrame(results, QUALITY_SCHEMA).write.format("delta").mode("append").save(
+            ops.join(QUALITY_TABLE).spark_path
+        )
