@@ -32,7 +32,7 @@ class PersonalData(StrEnum):
 MASKED_FORMATS: dict[PersonalData, str] = {
     PersonalData.DOCUMENT: "^[0-9]{3}(X{6}|X{9})[0-9]{2}$",  # 3 first and 2 last digits
     PersonalData.CARD: "^[0-9]{6}X{3,9}[0-9]{4}$",  # 6 first and 4 last digits (PCI DSS)
-    PersonalData.EMAIL: "^[^@*\\s]{0,4}\\*+@\\*+[^@*\\s]{1,4}$",  # 4 first of the user, 4 last of the domain
+    PersonalData.EMAIL: r"^[^@*\s]{0,4}\*+@\*+[^@*\s]{1,4}$",  # 4 first of the user, 4 last of the domain
 }
 
 

@@ -30,7 +30,7 @@ import pyarrow.dataset as pads
 from pyspark.sql import DataFrame
 
 from tasks.domain.movimento_flat import KEY, OUTPUT_COLUMNS
-from tasks.storage import Location, resolve
+from tasks.storage import Location
 
 CSV_DELIMITER = ","
 CSV_LINE_END = "\r\n"
@@ -61,7 +61,7 @@ class BatchFiles:
         )
 
     def files(self) -> list[Location]:
-        return [*resolve(self.parquet).list_files(), self.csv]
+        return [*self.parquet.list_files(), self.csv]
 
 
 def neutralize_formula(text: pa.Array) -> pa.Array:
@@ -107,7 +107,7 @@ def write_csv(
 ) -> int:
     """Write the staged Parquet partition as one CSV file in key order (sorted in memory by Arrow: about 200
     bytes a row); returns the rows written."""
-    parts = [file for file in resolve(parquet).list_files() if file.name.endswith(".parquet")]
+    parts = [file for file in parquet.list_files() if file.name.endswith(".parquet")]
     table = pads.dataset(
         [part.path for part in parts], filesystem=parquet.filesystem, format="parquet"
     ).to_table()
@@ -144,9 +144,9 @@ def stage_batch(rows: DataFrame, staged: BatchFiles, batch_id: str) -> int:
 
 def publish(staged: BatchFiles, published: BatchFiles, scratch: Location) -> None:
     """Swap the staged files into place, replacing what this batch published before."""
-    if resolve(published.parquet).exists():
-        resolve(published.parquet).move_folder_to(scratch.join("replaced-parquet"))
-    resolve(staged.parquet).move_folder_to(resolve(published.parquet))
+    if published.parquet.exists():
+        published.parquet.move_folder_to(scratch.join("replaced-parquet"))
+    staged.parquet.move_folder_to(published.parquet)
     published.csv.filesystem.create_dir(published.csv.parent.path, recursive=True)
     published.csv.filesystem.move(staged.csv.path, published.csv.path)
     scratch.join("replaced-parquet").delete_folder()

@@ -27,7 +27,7 @@ from tasks.export.files import BatchFiles, publish, stage_batch
 from tasks.handoff import GatedBatch
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.spark_session import get_spark, job_group
-from tasks.storage import Location, resolve
+from tasks.storage import Location
 
 STAGING = "_staging"
 
@@ -136,7 +136,7 @@ def export_batch(gated: GatedBatch, output: Location, batch_id: str) -> StagedEx
 def publish_batch(export: StagedExport) -> ExportReport:
     """Swap the staged Parquet partition and CSV into place."""
     publish(export.staged, export.published, export.scratch)
-    resolve(export.scratch).delete_folder()
+    export.scratch.delete_folder()
     get_run_logger().info("published %s and %s", export.published.parquet.uri, export.published.csv.uri)
     return ExportReport(
         delta_path=export.delta.uri,
@@ -159,9 +159,9 @@ def rollback_export(export: StagedExport) -> None:
             _, data_files = files_written(table, count.previous, count.version)
             restore(spark, table.spark_path, count.previous)
             for file in data_files:
-                if resolve(file).exists():
+                if file.exists():
                     file.filesystem.delete_file(file.path)
-    resolve(export.scratch).delete_folder()
+    export.scratch.delete_folder()
     get_run_logger().warning(
         "rolled back: %s restored to v%d%s; staged files deleted",
         export.delta.uri,

@@ -48,7 +48,7 @@ def rejected_at(batch: Location) -> datetime:
 def rejected_batches(landing: Location | str) -> list[RejectedBatch]:
     """Every folder under `<landing>/_rejected/`, with its rejection time when it can be read."""
     found = []
-    for batch in resolve(resolve(landing).join(REJECTED_DIR)).list_folders():
+    for batch in resolve(landing).join(REJECTED_DIR).list_folders():
         if not batch.join(REASON_FILE).exists():
             found.append(RejectedBatch(batch, None, f"no {REASON_FILE}"))
             continue
@@ -72,7 +72,7 @@ def purge_rejected(
             report.undated.append(batch)
         elif batch.rejected_at < cutoff:
             if not dry_run:
-                resolve(batch.location).delete_folder()
+                batch.location.delete_folder()
             report.deleted.append(batch)
         else:
             report.kept.append(batch)

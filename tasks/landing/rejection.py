@@ -28,9 +28,9 @@ def move_aside(batch: Location | str, reason: str) -> Location:
     """
     batch = resolve(batch)
     target = batch.parent.join(REJECTED_DIR, batch.name)
-    if resolve(target).exists():
+    if target.exists():
         target = resolve(f"{target.uri}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
-    moved = resolve(batch).move_folder_to(resolve(target))
+    moved = batch.move_folder_to(target)
     record = {"rejected_at": datetime.now(UTC).isoformat(), "batch": batch.uri, "reason": reason}
     moved.join(REASON_FILE).write_bytes(json.dumps(record, indent=2).encode("utf-8"))
     make_private(moved)

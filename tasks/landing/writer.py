@@ -46,5 +46,5 @@ def upload_batch(batch_dir: Path, landing: Location) -> Location:
     batch appears complete only when it is."""
     target = landing.join(batch_dir.name)
     for path in sorted(batch_dir.iterdir(), key=lambda path: path.name == MANIFEST_NAME):
-        resolve(resolve(path)).copy_file_to(target.join(path.name))
+        resolve(path).copy_file_to(target.join(path.name))
     return target

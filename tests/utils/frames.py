@@ -36,6 +36,11 @@ MOVIMENTO_COLUMNS = (
     "id_cartao",
     "batch_id",
 )
+# A PF and a PJ, with raw documents and e-mails (masked on the way).
+ASSOCIADOS: list[tuple[object, ...]] = [
+    (1, "Ana", "Souza", 30, RAW_EMAIL, RAW_CPF),
+    (2, "Loja", "Boa", 45, "contato@lojaboa.com.br", RAW_CNPJ),
+]
 PLAIN_VALUES: dict[Kind, object] = {
     Kind.ID: 0,
     Kind.INT: 0,
@@ -70,10 +75,7 @@ def broken_link_sources(spark: SparkSession) -> dict[str, DataFrame]:
         spark,
         ASSOCIADO,
         ASSOCIADO_COLUMNS,
-        [
-            (1, "Ana", "Souza", 30, RAW_EMAIL, RAW_CPF),
-            (2, "Loja", "Boa", 45, "contato@lojaboa.com.br", RAW_CNPJ),
-        ],
+        ASSOCIADOS,
     )
     conta = source_frame(
         spark,
@@ -115,10 +117,7 @@ def clean_flat(spark: SparkSession, rows: int = 12) -> DataFrame:
         spark,
         ASSOCIADO,
         ASSOCIADO_COLUMNS,
-        [
-            (1, "Ana", "Souza", 30, RAW_EMAIL, RAW_CPF),
-            (2, "Loja", "Boa", 45, "contato@lojaboa.com.br", RAW_CNPJ),
-        ],
+        ASSOCIADOS,
     )
     conta = source_frame(spark, CONTA, CONTA_COLUMNS, [(10, "CORRENTE", T0, 1), (20, "POUPANCA", T0, 2)])
     cartao = source_frame(
