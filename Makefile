@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/.local/bin:$(PATH)
 UV := uv run --frozen
 PYTEST := $(UV) pytest
 
-.PHONY: help install services services-down run test test-unit test-integration test-e2e lint typecheck check bench clean \
+.PHONY: help install services services-down browser run test test-unit test-integration test-e2e lint typecheck check bench clean \
 	server pools deploy worker-process worker-docker watch watch-s3 purge-rejected podman image docker-api
 
 # Deployment (README "Deploy"): a self-hosted Prefect server, two work pools, the deployments, workers, watchers.
@@ -28,7 +28,7 @@ help:
 	@echo "make run          install, start local services, run the pipeline end to end (100,000 movimentos)"
 	@echo "make test         install, start local services, run unit + integration + e2e tests"
 	@echo "make test-unit | test-integration | test-e2e   one tier"
-	@echo "make lint typecheck bench services services-down clean"
+	@echo "make lint typecheck bench services services-down browser clean"
 	@echo "make server pools deploy worker-process worker-docker watch watch-s3   deploy and trigger (README)"
 	@echo "make purge-rejected [DAYS=30] [ARGS=--dry-run]   delete rejected batches older than DAYS days"
 	@echo "make podman image docker-api   container image and Docker API with podman (no Docker engine)"
@@ -47,7 +47,11 @@ services-down:
 run: install services
 	if [ "$${SICOOP_LOCAL_PREFECT:-1}" != 0 ]; then $(LOCAL_PREFECT_ENV) fi; $(UV) python -m flows.main $(ARGS)
 
-test: install services
+# The browser tests need Debian's headless Chromium (installed once).
+browser:
+	@bash scripts/test/install_chromium.sh
+
+test: install services browser
 	$(PYTEST) tests
 
 test-unit: install
@@ -56,7 +60,7 @@ test-unit: install
 test-integration: install services
 	$(PYTEST) tests/integration
 
-test-e2e: install services
+test-e2e: install services browser
 	$(PYTEST) tests/e2e
 
 lint: install
