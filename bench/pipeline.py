@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     from flows.pipeline import RunSummary
 
 BENCH_MONGO_DATABASE = "sicooperative_bench"
-TRANSFORM_SPAN = ("extract", "mask_and_join", "quality_gate", "export", "leak_proof", "publish")
+TRANSFORM_SPAN = (
+    "extract",
+    "mask_and_join",
+    "quality_gate",
+    "drift_check",
+    "export",
+    "leak_proof",
+    "publish",
+)
 
 
 def seed_for(movimentos: int, associados: int) -> int:

@@ -1,5 +1,5 @@
-"""The SiCooperative pipeline flow: generate -> load -> extract -> mask/join -> gate -> export -> leak proof ->
-publish."""
+"""The SiCooperative pipeline flow: generate -> load -> extract -> mask/join -> gate -> drift check -> export ->
+leak proof -> publish, and the run ledger however it ends."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.parameters import Associados, Batch, Movimentos, Seed
 from tasks.domain.tables import INTEGRITY_OK
+from tasks.drift.task import DriftFailed, check_drift
 from tasks.export.task import ExportReport, export_batch, publish_batch, rollback_export
 from tasks.extract.task import extract_sources
 from tasks.gate.checkpoint import GateFailed
@@ -131,6 +132,7 @@ def sicooperative_pipeline(
         flow_run_id=runtime.flow_run.id or None,
         flow_run_name=runtime.flow_run.name or None,
         deployment=runtime.deployment.name or None,
+        trigger_event_id=get_settings().trigger_event_id,
     )
     times = StageTimes()
     try:
@@ -142,6 +144,8 @@ def sicooperative_pipeline(
         record.fail(times.current, error)
         if isinstance(error, GateFailed):
             record.suite, record.outcomes = error.report.suite, error.report.outcomes
+        if isinstance(error, DriftFailed):
+            record.metrics, record.drift = error.report.metrics, error.report.outcomes
         raise
     finally:
         record.stage_seconds = dict(times.seconds)
@@ -192,7 +196,16 @@ def _run(
         )
     finally:
         flat.release()  # the gate's persisted frame (the same rows with its verdicts) replaces it
+    record.suite, record.outcomes = gate.report.suite, gate.report.outcomes
     try:
+        if settings.drift_mode != "off":
+            drift = times.run(
+                "drift_check",
+                lambda: check_drift(
+                    gate.batch.persisted, gate.verdicts.by_rule, gate.report.outcomes, loaded.batch_id
+                ),
+            )
+            record.metrics, record.drift = drift.metrics, drift.outcomes
         staged = times.run(
             "export",
             lambda: export_batch(gate.batch, output_location, loaded.batch_id),
@@ -202,7 +215,6 @@ def _run(
         gate.split.release()
 
     verdicts = gate.verdicts
-    record.suite, record.outcomes = gate.report.suite, gate.report.outcomes
     record.rows_exported, record.rows_quarantined = staged.rows, staged.quarantined
     record.delta_version = staged.merge.version
 

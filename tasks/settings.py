@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr
@@ -64,6 +65,15 @@ class Settings(BaseSettings):
         gt=0,
         description="largest data file of an S3 batch that a run downloads (bytes); the manifest says each "
         "file's size, so a batch cannot make a run fill its disk",
+    )
+
+    drift_mode: Literal["enforce", "warn", "off"] = Field(
+        default="enforce",
+        description="drift checks (expectations/drift.json): enforce their policies, report every fired check "
+        "as a warning only, or skip them",
+    )
+    trigger_event_id: str | None = Field(
+        default=None, description="id of the event that triggered the run (set by the deployments' triggers)"
     )
 
     # S3 (s3://bucket/prefix locations, read by Spark through S3A and by pyarrow). With no endpoint the AWS

@@ -6,6 +6,8 @@ without Spark.
   written and the leak proof's line.
 - `quality_results`: one row per run and expectation of the gate: rule, policy, success, unexpected count and
   percent.
+- `drift_results`: one row per run and figure the drift checks judged: value, the trailing runs' median, the
+  usual band, the robust z-score, policy and status.
 
 Only names, counts and times: a failure's reason is the message of the pipeline's own errors, which carry no
 value by construction, or else the error's class alone.
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import (
     BooleanType,
     DoubleType,
@@ -28,12 +30,15 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from tasks.drift.checks import DriftOutcome
+from tasks.drift.metrics import BatchMetrics
 from tasks.errors import ValueFree
 from tasks.quality.outcomes import ExpectationOutcome
 from tasks.storage import Location
 
 RUNS_TABLE = "pipeline_runs"
 QUALITY_TABLE = "quality_results"
+DRIFT_TABLE = "drift_results"
 MAX_REASON = 2000
 
 RUNS_SCHEMA = StructType(
@@ -41,6 +46,7 @@ RUNS_SCHEMA = StructType(
         StructField("flow_run_id", StringType()),
         StructField("flow_run_name", StringType()),
         StructField("deployment", StringType()),
+        StructField("trigger_event_id", StringType()),
         StructField("batch_id", StringType()),
         StructField("manifest_sha256", StringType()),
         StructField("status", StringType(), nullable=False),
@@ -54,6 +60,11 @@ RUNS_SCHEMA = StructType(
         StructField("rows_quarantined", LongType()),
         StructField("delta_version", LongType()),
         StructField("leak_proof", StringType()),
+        # The batch's figures (tasks/drift/metrics.py), on every row the gate judged.
+        StructField("vlr_transacao_sum", DoubleType()),
+        StructField("distinct_cards", LongType()),
+        StructField("tipo_transacao_share", MapType(StringType(), DoubleType())),
+        StructField("metrics", MapType(StringType(), DoubleType())),  # every figure the drift checks judge
     ]
 )
 QUALITY_SCHEMA = StructType(
@@ -69,6 +80,22 @@ QUALITY_SCHEMA = StructType(
         StructField("success", BooleanType(), nullable=False),
         StructField("unexpected_count", LongType()),
         StructField("unexpected_percent", DoubleType()),
+    ]
+)
+DRIFT_SCHEMA = StructType(
+    [
+        StructField("flow_run_id", StringType()),
+        StructField("batch_id", StringType()),
+        StructField("finished_at", TimestampType(), nullable=False),
+        StructField("metric", StringType(), nullable=False),
+        StructField("value", DoubleType(), nullable=False),
+        StructField("baseline", DoubleType()),
+        StructField("lower", DoubleType()),
+        StructField("upper", DoubleType()),
+        StructField("score", DoubleType()),
+        StructField("history_runs", LongType(), nullable=False),
+        StructField("policy", StringType(), nullable=False),
+        StructField("status", StringType(), nullable=False),
     ]
 )
 
@@ -87,6 +114,7 @@ class RunRecord:
     flow_run_id: str | None
     flow_run_name: str | None
     deployment: str | None
+    trigger_event_id: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     batch_id: str | None = None
     manifest_sha256: str | None = None
@@ -98,6 +126,8 @@ class RunRecord:
     leak_proof: str | None = None
     suite: str | None = None
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    metrics: BatchMetrics | None = None
+    drift: list[DriftOutcome] = field(default_factory=list)
     status: str = "RUNNING"
     failed_stage: str | None = None
     failure: str | None = None
@@ -113,10 +143,12 @@ def write_record(spark: SparkSession, output: Location, record: RunRecord) -> No
     """Append the run's row and its gate's results to the ledger (Delta, created on first use)."""
     finished = datetime.now(UTC).replace(tzinfo=None)
     started = record.started_at.astimezone(UTC).replace(tzinfo=None)
+    metrics = record.metrics
     run = (
         record.flow_run_id,
         record.flow_run_name,
         record.deployment,
+        record.trigger_event_id,
         record.batch_id,
         record.manifest_sha256,
         record.status,
@@ -130,11 +162,13 @@ def write_record(spark: SparkSession, output: Location, record: RunRecord) -> No
         record.rows_quarantined,
         record.delta_version,
         record.leak_proof,
+        metrics.vlr_transacao_sum if metrics else None,
+        metrics.distinct_cards if metrics else None,
+        dict(metrics.tipo_transacao_share) if metrics else None,
+        metrics.series() if metrics else None,
     )
     ops = output.join("ops")
-    spark.createDataFrame([run], RUNS_SCHEMA).write.format("delta").mode("append").save(
-        ops.join(RUNS_TABLE).spark_path
-    )
+    append(spark.createDataFrame([run], RUNS_SCHEMA), ops.join(RUNS_TABLE))
     if record.outcomes and record.suite:
         results = [
             (
@@ -152,6 +186,28 @@ def write_record(spark: SparkSession, output: Location, record: RunRecord) -> No
             )
             for outcome in record.outcomes
         ]
-        spark.createDataFrame(results, QUALITY_SCHEMA).write.format("delta").mode("append").save(
-            ops.join(QUALITY_TABLE).spark_path
-        )
+        append(spark.createDataFrame(results, QUALITY_SCHEMA), ops.join(QUALITY_TABLE))
+    if record.drift:
+        judged = [
+            (
+                record.flow_run_id,
+                record.batch_id,
+                finished,
+                outcome.metric,
+                outcome.value,
+                outcome.baseline,
+                outcome.lower,
+                outcome.upper,
+                outcome.score,
+                outcome.history_runs,
+                outcome.check.policy.value,
+                outcome.status.value,
+            )
+            for outcome in record.drift
+        ]
+        append(spark.createDataFrame(judged, DRIFT_SCHEMA), ops.join(DRIFT_TABLE))
+
+
+def append(rows: DataFrame, table: Location) -> None:
+    """Columns added in later versions of the ledger join an older table (mergeSchema): no migration."""
+    rows.write.format("delta").mode("append").option("mergeSchema", "true").save(table.spark_path)
