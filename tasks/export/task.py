@@ -22,7 +22,14 @@ from pyspark.sql import functions as F
 
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS, QUARANTINE_TABLE_COMMENT, TABLE_NAME
 from tasks.domain.tables import INTEGRITY, VIOLATED_RULES
-from tasks.export.delta import MergeCount, files_written, merge_into_delta, restore
+from tasks.export.delta import (
+    FLAT_CONSTRAINTS,
+    FLAT_PROPERTIES,
+    MergeCount,
+    files_written,
+    merge_into_delta,
+    restore,
+)
 from tasks.export.files import BatchFiles, publish, stage_batch
 from tasks.handoff import GatedBatch
 from tasks.retry import TASK_RETRY_OPTIONS
@@ -75,7 +82,12 @@ def export_batch(gated: GatedBatch, output: Location, batch_id: str) -> StagedEx
     key_range = gated.key_range
 
     merge = merge_into_delta(
-        spark, delta.spark_path, gated.passed.select(*OUTPUT_COLUMNS), key_range=key_range
+        spark,
+        delta.spark_path,
+        gated.passed.select(*OUTPUT_COLUMNS),
+        key_range=key_range,
+        properties=FLAT_PROPERTIES,
+        constraints=FLAT_CONSTRAINTS,
     )
     quarantine_merge = None
     if gated.quarantined_rows:

@@ -12,15 +12,18 @@ from typing import Any
 
 import pytest
 import yaml
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.flows import Flow, load_flow_from_entrypoint
 from prefect.utilities.callables import parameter_schema
 
+from flows.maintenance import sicooperative_maintenance
 from flows.parameters import PipelineParameters
 from flows.pipeline import sicooperative_pipeline
 from flows.watch.event import EVENT_LABELS, EVENT_NAME
 from tasks.domain.contract import Policy
 from tasks.domain.suites import generated, hand_written, suite_json
 from tasks.domain.tables import GATE_COLUMNS, MOVIMENTO_FLAT, TABLES, TABLES_BY_NAME
+from tasks.maintenance.delta_upkeep import SAFE_RETENTION_HOURS
 from tasks.settings import Settings
 from tasks.transform.masking import RULES
 
@@ -46,10 +49,33 @@ def test_the_flow_publishes_the_parameters_declared_once() -> None:
         assert shown == field.description, name
 
 
-@pytest.mark.parametrize("deployment", prefect_yaml()["deployments"], ids=lambda d: d["name"])
+def deployments_of(flow: Flow[..., Any]) -> list[dict[str, Any]]:
+    return [d for d in prefect_yaml()["deployments"] if d["entrypoint"].endswith(f":{flow.fn.__name__}")]
+
+
+def test_every_deployment_runs_one_of_the_flows() -> None:
+    """Each deployment's entrypoint is the pipeline or the Delta upkeep, on each pool."""
+    flows = {sicooperative_pipeline.name, sicooperative_maintenance.name}
+    for deployment in prefect_yaml()["deployments"]:
+        flow: Flow[..., Any] = load_flow_from_entrypoint(str(REPO / deployment["entrypoint"]))
+        assert flow.name in flows, deployment["name"]
+    pools = {d["work_pool"]["name"] for d in deployments_of(sicooperative_maintenance)}
+    assert pools == {d["work_pool"]["name"] for d in deployments_of(sicooperative_pipeline)}
+
+
+@pytest.mark.parametrize("deployment", deployments_of(sicooperative_maintenance), ids=lambda d: d["name"])
+def test_the_upkeep_runs_daily_with_a_valid_retention(deployment: dict[str, Any]) -> None:
+    [schedule] = deployment["schedules"]
+    cron = CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
+    assert cron.cron.split()[2:] == ["*", "*", "*"]  # every day
+    assert not deployment.get("triggers")
+    schema = parameter_schema(sicooperative_maintenance.fn).model_dump_for_openapi()
+    assert set(deployment["parameters"]) <= set(schema["properties"])
+    assert deployment["parameters"]["retention_hours"] >= SAFE_RETENTION_HOURS
+
+
+@pytest.mark.parametrize("deployment", deployments_of(sicooperative_pipeline), ids=lambda d: d["name"])
 def test_each_deployment_runs_the_flow_with_parameters_it_takes(deployment: dict[str, Any]) -> None:
-    flow: Flow[..., Any] = load_flow_from_entrypoint(str(REPO / deployment["entrypoint"]))
-    assert flow.name == sicooperative_pipeline.name
     parameters = set(PipelineParameters.model_fields)
     for trigger in deployment.get("triggers", []):
         assert trigger["expect"] == [EVENT_NAME], trigger["name"]
