@@ -86,6 +86,11 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     && install -d -o 10001 -g 10001 /data /data/landing /data/output \
     && chown 10001:10001 /app
 
+# The data docs' CSS, JS and fonts (GX links them on CDNs): the pinned npm files, checked against their pins;
+# the gate copies them into each data docs site (tasks/quality/offline_docs.py), so pages need no internet.
+ENV SICOOP_DOCS_ASSETS_DIR=/app/.cache/docs-assets
+RUN python -m tasks.quality.fetch_docs_assets
+
 # Only /app itself (Spark and GX scratch files), /data and the home folder are writable by the run-time user.
 USER 10001
 ENV SICOOP_LANDING_DIR=/data/landing \

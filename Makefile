@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/.local/bin:$(PATH)
 UV := uv run --frozen
 PYTEST := $(UV) pytest
 
-.PHONY: help install services services-down browser run test test-unit test-integration test-e2e lint typecheck check bench clean \
+.PHONY: help install docs-assets services services-down browser run test test-unit test-integration test-e2e lint typecheck check bench clean \
 	server pools deploy worker-process worker-docker watch watch-s3 purge-rejected podman image docker-api
 
 # Deployment (README "Deploy"): a self-hosted Prefect server, two work pools, the deployments, workers, watchers.
@@ -28,13 +28,19 @@ help:
 	@echo "make run          install, start local services, run the pipeline end to end (100,000 movimentos)"
 	@echo "make test         install, start local services, run unit + integration + e2e tests"
 	@echo "make test-unit | test-integration | test-e2e   one tier"
-	@echo "make lint typecheck bench services services-down browser clean"
+	@echo "make lint typecheck bench services services-down browser docs-assets clean"
 	@echo "make server pools deploy worker-process worker-docker watch watch-s3   deploy and trigger (README)"
 	@echo "make purge-rejected [DAYS=30] [ARGS=--dry-run]   delete rejected batches older than DAYS days"
 	@echo "make podman image docker-api   container image and Docker API with podman (no Docker engine)"
 
 install:
 	@bash scripts/bootstrap.sh
+	@$(UV) python -m tasks.quality.fetch_docs_assets
+
+# The data docs' CSS, JS and fonts (GX links them on CDNs): pinned npm files into .cache/docs-assets, checked
+# against their pins (tasks/quality/docs_assets.py, docs_assets.sha256); the gate copies them into the site.
+docs-assets:
+	@$(UV) python -m tasks.quality.fetch_docs_assets
 
 services:
 	@bash scripts/services/up.sh

@@ -25,6 +25,7 @@ from tasks.generate.task import generate_batch
 from tasks.landing.staging import locate_batch
 from tasks.load.task import load_batch
 from tasks.ops.ledger import RunRecord
+from tasks.ops.stage_chart import publish_stage_chart
 from tasks.ops.task import record_run
 from tasks.proof.logs import LogCapture, capture_logs
 from tasks.proof.task import LeakFound, prove_no_leak
@@ -264,5 +265,6 @@ def _run(
     create_markdown_artifact(
         key="sicooperative-run-summary", markdown=summary.markdown(), description="Pipeline run summary"
     )
+    publish_stage_chart(summary.stage_seconds)  # the same seconds as bars, drawn by the Prefect UI itself
     logger.info("run summary:\n%s", summary.markdown())
     return summary

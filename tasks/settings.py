@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         description="bytes of movimentos per extract part: one part's reply stays far below MongoDB's 48 MB",
     )
     jars_dir: Path = Field(default=Path(".cache/jars"), description="Spark/Delta/JDBC jars, resolved once")
+    docs_assets_dir: Path = Field(
+        default=Path(".cache/docs-assets"),
+        description="the data docs' web assets, from npm at install time (make docs-assets)",
+    )
 
     load_chunk_rows: int = 5_000
     max_batch_file_bytes: int = Field(

@@ -21,6 +21,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
 
 from tasks.errors import ValueFree
+from tasks.quality.offline_docs import make_offline
 from tasks.quality.outcomes import SAFE_RESULT_FORMAT, SuiteReport, load_suite, outcomes_of
 
 
@@ -101,6 +102,8 @@ def run_gate(
         expectation_parameters=parameters,
         run_id=RunIdentifier(run_name=run_name),
     )
+    docs_site = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site"
+    make_offline(docs_site)  # GX links its pages' CSS/JS on CDNs: served from the site instead
     outcomes = []
     run_page: Path | None = None
     for identifier, validation_result in result.run_results.items():
@@ -109,8 +112,7 @@ def run_gate(
             if url.startswith("file://"):
                 run_page = Path(unquote(url.removeprefix("file://")))
         outcomes += outcomes_of(validation_result, quarantined)
-    docs_index = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    return GateReport(suite=suite_name, outcomes=outcomes, data_docs=run_page or docs_index)
+    return GateReport(suite=suite_name, outcomes=outcomes, data_docs=run_page or docs_site / "index.html")
 
 
 def gate_parameters(expected_rows: int, expected_vlr_total: Decimal, now: datetime) -> dict[str, Any]:

@@ -126,7 +126,8 @@ def background(
 
 
 @contextmanager
-def prefect_server(root: Path) -> Iterator[PrefectServer]:
+def prefect_server(root: Path, ui: bool = False) -> Iterator[PrefectServer]:
+    """`prefect server start` on a free port, API auth on; with `ui`, its web UI too (same address)."""
     port = free_port()
     server = PrefectServer(
         api_url=f"http://127.0.0.1:{port}/api",
@@ -134,9 +135,12 @@ def prefect_server(root: Path) -> Iterator[PrefectServer]:
         logs=root / "logs",
         auth_string=new_auth_string(),
     )
-    args = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
+    args = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    args += [] if ui else ["--no-ui"]
     # Only the server holds PREFECT_SERVER_API_AUTH_STRING; its clients get PREFECT_API_AUTH_STRING (env()).
-    server_env = server.env(PREFECT_SERVER_API_AUTH_STRING=server.auth_string)
+    server_env = server.env(
+        PREFECT_SERVER_API_AUTH_STRING=server.auth_string, PREFECT_UI_API_URL=server.api_url
+    )
     with background(args, server_env, server.logs / "server.log") as process:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
