@@ -19,6 +19,7 @@ from tasks.domain.tables import INTEGRITY_OK
 from tasks.export.task import ExportReport, export_batch, publish_batch, rollback_export
 from tasks.extract.task import extract_sources
 from tasks.gate.checkpoint import GateFailed
+from tasks.gate.event import emit_gate_failed
 from tasks.gate.task import quality_gate
 from tasks.generate.task import generate_batch
 from tasks.landing.staging import locate_batch
@@ -142,6 +143,7 @@ def sicooperative_pipeline(
         record.fail(times.current, error)
         if isinstance(error, GateFailed):
             record.suite, record.outcomes = error.report.suite, error.report.outcomes
+            emit_gate_failed(record.batch_id, error.report)  # the automation `sicooperative-gate-failed`
         raise
     finally:
         record.stage_seconds = dict(times.seconds)

@@ -78,6 +78,29 @@ class Settings(BaseSettings):
     )
     s3_region: str | None = Field(default=None, description="e.g. us-east-1; unset: the AWS default chain")
 
+    # One writer at a time (docs/operations.md): every run holds a slot of this Prefect global concurrency limit
+    # while it writes; deployments writing the same output must name the same limit.
+    writer_limit: str = Field(
+        default="sicooperative-writer",
+        min_length=1,
+        description="Prefect global concurrency limit held by a run while it writes its output",
+    )
+    # Alerts and freshness, read when `make automations` applies deploy/automations.yaml (not by runs).
+    alert_block: str = Field(
+        default="sicoop-alerts", min_length=1, description="Prefect notification block the automations use"
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        default=None,
+        description="webhook URL (with its token) that `make automations` stores in the notification block; "
+        "unset: the block must already exist",
+    )
+    freshness_window_seconds: int = Field(
+        default=26 * 3600,
+        ge=10,
+        description="alert when no batch-ready event arrived for this long (a daily batch plus 2 h of slack); "
+        "Prefect's minimum is 10 s",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
