@@ -84,9 +84,11 @@ server: install
 pools: install
 	$(API) $(PREFECT) work-pool create sicooperative-process --type process --overwrite
 	$(API) $(PREFECT) work-pool create sicooperative-docker --type docker --overwrite
-	# Runs of one pool write the same Delta tables: one at a time.
+	# One run at a time per pool (one Spark per worker machine), and one writer at a time across both pools:
+	# the global concurrency limits of deploy/concurrency_limits.yaml (SICOOP_WRITER_LIMIT), created or updated.
 	$(API) $(PREFECT) work-pool set-concurrency-limit sicooperative-process 1
 	$(API) $(PREFECT) work-pool set-concurrency-limit sicooperative-docker 1
+	$(API) $(UV) python -m flows.ops.limits deploy/concurrency_limits.yaml
 
 # The automations of deploy/automations.yaml, created or updated by name, and their notification block
 # (SICOOP_ALERT_BLOCK; with SICOOP_ALERT_WEBHOOK_URL set in the environment, created or updated from it).

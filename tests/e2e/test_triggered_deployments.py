@@ -18,7 +18,14 @@ from tasks.landing.manifest import MANIFEST_NAME
 from tasks.landing.writer import upload_batch
 from tasks.storage import Location, resolve
 from tests.utils.batches import land_batch
-from tests.utils.prefect_stack import PrefectServer, prefect_server, report_delay, watcher, worker
+from tests.utils.prefect_stack import (
+    PrefectServer,
+    apply_concurrency_limits,
+    prefect_server,
+    report_delay,
+    watcher,
+    worker,
+)
 
 DEPLOYMENT = "pipeline-process"
 MOVIMENTOS = 1_000
@@ -32,6 +39,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, services: dict[str, str]) ->
     with prefect_server(tmp_path_factory.mktemp("prefect")) as server:
         server.cli("work-pool", "create", "sicooperative-process", "--type", "process")
         server.cli("work-pool", "set-concurrency-limit", "sicooperative-process", "1")
+        apply_concurrency_limits(server)
         deploy_env = server.env(SICOOP_PROJECT_DIR=str(Path.cwd()))
         out = server.cli("deploy", "--name", DEPLOYMENT, env=deploy_env)
         assert "sicooperative-pipeline/pipeline-process" in out
