@@ -124,7 +124,7 @@ def test_a_failed_gate_notifies_the_run_and_the_rule_without_values(
 
     failed = receiver.wait_for(lambda r: f"run {run.name} Failed" in r.text, NOTIFY_TIMEOUT)
     gate = receiver.wait_for(lambda r: "quality gate failed" in r.text, NOTIFY_TIMEOUT)
-    print(f"\n[alerts] run + notifications {time.monotonic() - started:.1f} s")
+    print(f"\n[alerts] run + notifications {time.monotonic() - started:.1f} s\n{failed.text}\n{gate.text}")
     assert f"Flow run {run.name} ({run.id}) of sicooperative-pipeline ended Failed" in failed.text
     assert f"batch {batch.name}" in failed.text
     assert f"batch {batch.name}" in gate.text and f"flow run {run.name}" in gate.text
