@@ -6,7 +6,7 @@ UV := uv run --frozen
 PYTEST := $(UV) pytest
 
 .PHONY: help install docs-assets services services-down browser run test test-unit test-integration test-e2e lint typecheck check bench clean \
-	server pools deploy worker-process worker-docker watch watch-s3 purge-rejected podman image docker-api
+	server pools automations deploy worker-process worker-docker watch watch-s3 purge-rejected podman image docker-api
 
 # Deployment (README "Deploy"): a self-hosted Prefect server, two work pools, the deployments, workers, watchers.
 # Each defaults to the local server and folders unless already set in the environment.
@@ -30,6 +30,7 @@ help:
 	@echo "make test-unit | test-integration | test-e2e   one tier"
 	@echo "make lint typecheck bench services services-down browser docs-assets clean"
 	@echo "make server pools deploy worker-process worker-docker watch watch-s3   deploy and trigger (README)"
+	@echo "make automations   alerts: failed run, failed gate, no batch for SICOOP_FRESHNESS_WINDOW_SECONDS (26 h)"
 	@echo "make purge-rejected [DAYS=30] [ARGS=--dry-run]   delete rejected batches older than DAYS days"
 	@echo "make podman image docker-api   container image and Docker API with podman (no Docker engine)"
 
@@ -93,9 +94,16 @@ server: install
 pools: install
 	$(API) $(PREFECT) work-pool create sicooperative-process --type process --overwrite
 	$(API) $(PREFECT) work-pool create sicooperative-docker --type docker --overwrite
-	# Runs of one pool write the same Delta tables: one at a time.
+	# One run at a time per pool (one Spark per worker machine), and one writer at a time across both pools:
+	# the global concurrency limits of deploy/concurrency_limits.yaml (SICOOP_WRITER_LIMIT), created or updated.
 	$(API) $(PREFECT) work-pool set-concurrency-limit sicooperative-process 1
 	$(API) $(PREFECT) work-pool set-concurrency-limit sicooperative-docker 1
+	$(API) $(UV) python -m flows.ops.limits deploy/concurrency_limits.yaml
+
+# The automations of deploy/automations.yaml, created or updated by name, and their notification block
+# (SICOOP_ALERT_BLOCK; with SICOOP_ALERT_WEBHOOK_URL set in the environment, created or updated from it).
+automations: install
+	$(API) $(UV) python -m flows.ops.automations deploy/automations.yaml
 
 deploy: install
 	mkdir -p $(SICOOP_LANDING_VOLUME) $(SICOOP_OUTPUT_VOLUME)

@@ -12,12 +12,13 @@ import sys
 from collections.abc import Sequence
 from typing import Annotated
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, runtime
 from prefect.artifacts import create_table_artifact
 from pydantic import Field
 
 from tasks.maintenance.delta_upkeep import SAFE_RETENTION_HOURS, Upkeep, pipeline_tables
 from tasks.maintenance.task import upkeep_table
+from tasks.ops.writer import writer_slot
 from tasks.settings import get_settings
 from tasks.storage import resolve
 
@@ -49,7 +50,10 @@ def sicooperative_maintenance(retention_hours: RetentionHours = SAFE_RETENTION_H
             retention_hours,
             SAFE_RETENTION_HOURS,
         )
-    done = [upkeep_table(table, retention_hours) for table in pipeline_tables(output)]
+    # OPTIMIZE rewrites the files a pipeline run's MERGE may be reading: never both at once on one output.
+    settings = get_settings()
+    with writer_slot(settings.writer_limit, runtime.flow_run.id or None, bool(runtime.deployment.id)):
+        done = [upkeep_table(table, retention_hours) for table in pipeline_tables(output)]
     create_table_artifact(
         key="sicooperative-delta-upkeep",
         table=[

@@ -20,6 +20,7 @@ from tasks.drift.task import DriftFailed, check_drift
 from tasks.export.task import ExportReport, export_batch, publish_batch, rollback_export
 from tasks.extract.task import extract_sources
 from tasks.gate.checkpoint import GateFailed
+from tasks.gate.event import emit_gate_failed
 from tasks.gate.task import quality_gate
 from tasks.generate.task import generate_batch
 from tasks.landing.staging import locate_batch
@@ -27,6 +28,8 @@ from tasks.load.task import load_batch
 from tasks.ops.ledger import RunRecord
 from tasks.ops.stage_chart import publish_stage_chart
 from tasks.ops.task import record_run
+from tasks.ops.trigger import trigger_event_id
+from tasks.ops.writer import writer_slot
 from tasks.proof.logs import LogCapture, capture_logs
 from tasks.proof.task import LeakFound, prove_no_leak
 from tasks.settings import Settings, get_settings
@@ -129,28 +132,32 @@ def sicooperative_pipeline(
         batch: An already-landed batch to process instead of generating one: its folder name in the
             landing, or its path or s3:// URI directly inside the landing. Empty: generate a batch.
     """
-    record = RunRecord(
-        flow_run_id=runtime.flow_run.id or None,
-        flow_run_name=runtime.flow_run.name or None,
-        deployment=runtime.deployment.name or None,
-        trigger_event_id=get_settings().trigger_event_id,
-    )
-    times = StageTimes()
-    try:
-        with capture_logs() as logs:
-            summary = _run(associados, movimentos, seed, batch, logs, times, record)
-        record.complete()
-        return summary
-    except BaseException as error:
-        record.fail(times.current, error)
-        if isinstance(error, GateFailed):
-            record.suite, record.outcomes = error.report.suite, error.report.outcomes
-        if isinstance(error, DriftFailed):
-            record.metrics, record.drift = error.report.metrics, error.report.outcomes
-        raise
-    finally:
-        record.stage_seconds = dict(times.seconds)
-        record_run(record)
+    # One writer at a time (tasks/ops/writer.py): the slot covers everything the run writes, ledger included.
+    with writer_slot(get_settings().writer_limit, runtime.flow_run.id or None, bool(runtime.deployment.id)):
+        record = RunRecord(
+            flow_run_id=runtime.flow_run.id or None,
+            flow_run_name=runtime.flow_run.name or None,
+            deployment=runtime.deployment.name or None,
+        )
+        times = StageTimes()
+        try:
+            with capture_logs() as logs:
+                summary = _run(associados, movimentos, seed, batch, logs, times, record)
+            record.complete()
+            return summary
+        except BaseException as error:
+            record.fail(times.current, error)
+            if isinstance(error, GateFailed):
+                record.suite, record.outcomes = error.report.suite, error.report.outcomes
+                emit_gate_failed(record.batch_id, error.report)  # the automation `sicooperative-gate-failed`
+            if isinstance(error, DriftFailed):
+                record.metrics, record.drift = error.report.metrics, error.report.outcomes
+            raise
+        finally:
+            record.stage_seconds = dict(times.seconds)
+            # Asked at the end: by then the server has long recorded the trigger that created the run.
+            record.trigger_event_id = trigger_event_id(record.flow_run_id)
+            record_run(record)
 
 
 def _run(

@@ -77,7 +77,8 @@ class Settings(BaseSettings):
         "as a warning only, or skip them",
     )
     trigger_event_id: str | None = Field(
-        default=None, description="id of the event that triggered the run (set by the deployments' triggers)"
+        default=None,
+        description="id of the event that triggered the run; unset: asked from the Prefect server (tasks/ops/trigger.py)",
     )
 
     # S3 (s3://bucket/prefix locations, read by Spark through S3A and by pyarrow). With no endpoint the AWS
@@ -91,6 +92,29 @@ class Settings(BaseSettings):
         default=None, description="Prefect Secret block holding it"
     )
     s3_region: str | None = Field(default=None, description="e.g. us-east-1; unset: the AWS default chain")
+
+    # One writer at a time (docs/operations.md): every run holds a slot of this Prefect global concurrency limit
+    # while it writes; deployments writing the same output must name the same limit.
+    writer_limit: str = Field(
+        default="sicooperative-writer",
+        min_length=1,
+        description="Prefect global concurrency limit held by a run while it writes its output",
+    )
+    # Alerts and freshness, read when `make automations` applies deploy/automations.yaml (not by runs).
+    alert_block: str = Field(
+        default="sicoop-alerts", min_length=1, description="Prefect notification block the automations use"
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        default=None,
+        description="webhook URL (with its token) that `make automations` stores in the notification block; "
+        "unset: the block must already exist",
+    )
+    freshness_window_seconds: int = Field(
+        default=26 * 3600,
+        ge=10,
+        description="alert when no batch-ready event arrived for this long (a daily batch plus 2 h of slack); "
+        "Prefect's minimum is 10 s",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,15 @@ import pytest
 from deltalake import DeltaTable
 
 from tests.utils.batches import land_batch
-from tests.utils.prefect_stack import REPO, PrefectServer, prefect_server, report_delay, watcher, worker
+from tests.utils.prefect_stack import (
+    REPO,
+    PrefectServer,
+    apply_concurrency_limits,
+    prefect_server,
+    report_delay,
+    watcher,
+    worker,
+)
 
 IMAGE = "localhost/sicooperative-pipeline:latest"
 BASE_IMAGE = "localhost/sicooperative-base:bookworm"
@@ -130,6 +138,7 @@ def test_a_docker_worker_runs_the_triggered_deployment_in_the_image(
         save_secret(server, "sicoop-postgres-dsn", services["dsn"])
         save_secret(server, "sicoop-mongo-uri", services["uri"])
         server.cli("work-pool", "create", "sicooperative-docker", "--type", "docker")
+        apply_concurrency_limits(server)
         deploy_env = server.env(
             DOCKER_HOST=DOCKER_HOST,
             SICOOP_BASE_IMAGE=BASE_IMAGE,

@@ -4,6 +4,7 @@ folder or an S3 bucket) leads, with no other action, to one completed pipeline r
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from collections.abc import Iterator
@@ -14,11 +15,20 @@ import pytest
 from deltalake import DeltaTable
 from pyspark.sql import SparkSession
 
+from flows.watch.event import event_id
 from tasks.landing.manifest import MANIFEST_NAME
 from tasks.landing.writer import upload_batch
+from tasks.ops.trigger import triggering_event_id
 from tasks.storage import Location, resolve
 from tests.utils.batches import land_batch
-from tests.utils.prefect_stack import PrefectServer, prefect_server, report_delay, watcher, worker
+from tests.utils.prefect_stack import (
+    PrefectServer,
+    apply_concurrency_limits,
+    prefect_server,
+    report_delay,
+    watcher,
+    worker,
+)
 
 DEPLOYMENT = "pipeline-process"
 MOVIMENTOS = 1_000
@@ -32,6 +42,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, services: dict[str, str]) ->
     with prefect_server(tmp_path_factory.mktemp("prefect")) as server:
         server.cli("work-pool", "create", "sicooperative-process", "--type", "process")
         server.cli("work-pool", "set-concurrency-limit", "sicooperative-process", "1")
+        apply_concurrency_limits(server)
         deploy_env = server.env(SICOOP_PROJECT_DIR=str(Path.cwd()))
         out = server.cli("deploy", "--name", DEPLOYMENT, env=deploy_env)
         assert "sicooperative-pipeline/pipeline-process" in out
@@ -71,6 +82,11 @@ def test_batches_landing_in_a_folder_start_one_run_each(
         shutil.copytree(second, landing / second.name)
         run = stack.wait_for_completed_run(DEPLOYMENT, str(landing / first.name), RUN_TIMEOUT)
         report_delay("folder", arrived, run)
+        # The run can name the event that started it (the run ledger's trigger event id): the watcher's.
+        manifest_sha256 = hashlib.sha256((landing / first.name / MANIFEST_NAME).read_bytes()).hexdigest()
+        with stack.client() as client:
+            found = triggering_event_id(client, run.id)
+        assert found == str(event_id("local", str(landing / first.name), manifest_sha256))
         stack.wait_for_completed_run(DEPLOYMENT, str(landing / second.name), RUN_TIMEOUT)
 
     table = DeltaTable(str(output / "delta" / "movimento_flat")).to_pyarrow_table(columns=["batch_id"])

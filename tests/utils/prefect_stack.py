@@ -156,6 +156,22 @@ def prefect_server(root: Path, ui: bool = False) -> Iterator[PrefectServer]:
         yield server
 
 
+def apply_concurrency_limits(server: PrefectServer) -> str:
+    """What `make pools` runs after creating the pools: deploy/concurrency_limits.yaml, created or updated.
+    Deployed runs refuse to write without the writer limit (tasks/ops/writer.py)."""
+    done = subprocess.run(
+        [str(BIN / "python"), "-m", "flows.ops.limits", "deploy/concurrency_limits.yaml"],
+        cwd=REPO,
+        env=server.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 def report_delay(label: str, arrived: float, run: FlowRun) -> None:
     """Arrival -> run start and -> run end, printed for the record (`pytest -s`); never asserted."""
     assert run.start_time and run.end_time
