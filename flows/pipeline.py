@@ -22,6 +22,7 @@ from tasks.gate.checkpoint import GateFailed
 from tasks.gate.task import quality_gate
 from tasks.generate.task import generate_batch
 from tasks.landing.staging import locate_batch
+from tasks.lineage.flow_run import finish_lineage, start_lineage
 from tasks.load.task import load_batch
 from tasks.ops.ledger import RunRecord
 from tasks.ops.task import record_run
@@ -133,6 +134,7 @@ def sicooperative_pipeline(
         deployment=runtime.deployment.name or None,
     )
     times = StageTimes()
+    lineage = start_lineage(record)  # OpenLineage START; never raises
     try:
         with capture_logs() as logs:
             summary = _run(associados, movimentos, seed, batch, logs, times, record)
@@ -146,6 +148,7 @@ def sicooperative_pipeline(
     finally:
         record.stage_seconds = dict(times.seconds)
         record_run(record)
+        finish_lineage(lineage, record)  # OpenLineage COMPLETE or FAIL; never raises
 
 
 def _run(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr
@@ -77,6 +78,25 @@ class Settings(BaseSettings):
         default=None, description="Prefect Secret block holding it"
     )
     s3_region: str | None = Field(default=None, description="e.g. us-east-1; unset: the AWS default chain")
+
+    # OpenLineage events of every run (the flow's and Spark's; tasks/lineage/).
+    lineage_transport: Literal["file", "http", "off"] = Field(
+        default="file", description="file: JSON under the lineage folder; http: an OpenLineage endpoint"
+    )
+    lineage_dir: str | None = Field(
+        default=None,
+        description="local folder of the file transport; default <output>/ops/lineage, or data/lineage "
+        "when the output is on S3",
+    )
+    lineage_namespace: str = Field(default="sicooperative", description="OpenLineage namespace of the jobs")
+    openlineage_url: str | None = Field(
+        default=None, description="http transport: the consumer's base URL (Marquez: http://host:5000)"
+    )
+    openlineage_endpoint: str = Field(default="api/v1/lineage", description="http transport: the path")
+    openlineage_api_key: SecretStr | None = Field(default=None, description="http transport: bearer key")
+    openlineage_api_key_block: str | None = Field(
+        default=None, description="Prefect Secret block holding the API key"
+    )
 
 
 @lru_cache(maxsize=1)
