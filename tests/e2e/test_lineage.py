@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from deltalake import DeltaTable
 
 from tasks.domain.movimento_flat import OUTPUT_COLUMNS
 from tasks.domain.tables import MOVIMENTO_FLAT
-from tests.utils.batches import land_batch
+from tests.utils.batches import land_batch, rewrite_file, run_pipeline
 from tests.utils.prefect_stack import prefect_env
 
 MOVIMENTOS = 300
@@ -142,3 +143,40 @@ def test_a_run_emits_flow_and_spark_lineage_with_the_masked_columns_lineage(
             text = path.read_text(encoding="utf-8")
             assert not any(secret in text for secret in secrets), path
             assert not any(value in text for value in raw), path
+
+
+def test_a_failed_run_emits_fail_with_its_value_free_reason(
+    prefect_server: None, services: dict[str, str], tmp_path: Path
+) -> None:
+    batch = land_batch(tmp_path / "landing", seed=182, associados=40, movimentos=MOVIMENTOS)
+    rewrite_file(batch, "movimento.csv", lambda lines: [*lines, lines[1]])  # a duplicate id: rejected at load
+    raw = raw_values(batch)  # read before the run moves the rejected batch aside
+    output = tmp_path / "output"
+    assert run_pipeline(batch, output).is_failed()
+
+    (flow_file,) = (output / "ops" / "lineage" / "flow").glob("*.jsonl")
+    start, fail = events(flow_file)
+    assert (start["eventType"], fail["eventType"]) == ("START", "FAIL")
+    message = fail["run"]["facets"]["errorMessage"]["message"]
+    assert message.startswith("BatchRejected: ") and "duplicate ids" in message
+    assert fail["outputs"] == []  # nothing was written
+    assert ("file", str(batch.resolve())) in {(d["namespace"], d["name"]) for d in fail["inputs"]}
+    assert raw
+    text = flow_file.read_text(encoding="utf-8")
+    assert not any(value in text for value in raw)
+
+
+def test_lineage_that_cannot_be_written_never_fails_the_run(
+    prefect_server: None, services: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = land_batch(tmp_path / "landing", seed=183, associados=40, movimentos=MOVIMENTOS)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the lineage folder should be", encoding="utf-8")
+    monkeypatch.setenv("SICOOP_LINEAGE_DIR", str(blocked))
+    output = tmp_path / "output"
+
+    assert run_pipeline(batch, output).is_completed()
+    (ledger_run,) = DeltaTable(str(output / "ops" / "pipeline_runs")).to_pyarrow_table().to_pylist()
+    assert ledger_run["status"] == "COMPLETED" and ledger_run["rows_exported"] == MOVIMENTOS
+    assert blocked.read_text(encoding="utf-8").startswith("a file")
+    assert not (output / "ops" / "lineage").exists()
