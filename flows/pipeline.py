@@ -24,6 +24,7 @@ from tasks.gate.event import emit_gate_failed
 from tasks.gate.task import quality_gate
 from tasks.generate.task import generate_batch
 from tasks.landing.staging import locate_batch
+from tasks.lineage.flow_run import finish_lineage, start_lineage
 from tasks.load.task import load_batch
 from tasks.ops.ledger import RunRecord
 from tasks.ops.stage_chart import publish_stage_chart
@@ -140,6 +141,7 @@ def sicooperative_pipeline(
             deployment=runtime.deployment.name or None,
         )
         times = StageTimes()
+        lineage = start_lineage(record)  # OpenLineage START; never raises
         try:
             with capture_logs() as logs:
                 summary = _run(associados, movimentos, seed, batch, logs, times, record)
@@ -158,6 +160,7 @@ def sicooperative_pipeline(
             # Asked at the end: by then the server has long recorded the trigger that created the run.
             record.trigger_event_id = trigger_event_id(record.flow_run_id)
             record_run(record)
+            finish_lineage(lineage, record)  # OpenLineage COMPLETE or FAIL; never raises
 
 
 def _run(

@@ -51,3 +51,12 @@ def s3_keys(settings: Settings) -> tuple[str, str] | None:
             "set both SICOOP_S3_ACCESS_KEY_ID and SICOOP_S3_SECRET_ACCESS_KEY (or its _BLOCK), or neither"
         )
     return (key_id, secret) if key_id and secret else None
+
+
+def openlineage_api_key(settings: Settings) -> str | None:
+    """The OpenLineage consumer's API key, or None when it takes none."""
+    if not settings.openlineage_api_key_block and settings.openlineage_api_key is None:
+        return None
+    return _resolve(
+        settings.openlineage_api_key, settings.openlineage_api_key_block, "SICOOP_OPENLINEAGE_API_KEY"
+    )

@@ -115,6 +115,24 @@ class Settings(BaseSettings):
         description="alert when no batch-ready event arrived for this long (a daily batch plus 2 h of slack); "
         "Prefect's minimum is 10 s",
     )
+    # OpenLineage events of every run (the flow's and Spark's; tasks/lineage/).
+    lineage_transport: Literal["file", "http", "off"] = Field(
+        default="file", description="file: JSON under the lineage folder; http: an OpenLineage endpoint"
+    )
+    lineage_dir: str | None = Field(
+        default=None,
+        description="local folder of the file transport; default <output>/ops/lineage, or data/lineage "
+        "when the output is on S3",
+    )
+    lineage_namespace: str = Field(default="sicooperative", description="OpenLineage namespace of the jobs")
+    openlineage_url: str | None = Field(
+        default=None, description="http transport: the consumer's base URL (Marquez: http://host:5000)"
+    )
+    openlineage_endpoint: str = Field(default="api/v1/lineage", description="http transport: the path")
+    openlineage_api_key: SecretStr | None = Field(default=None, description="http transport: bearer key")
+    openlineage_api_key_block: str | None = Field(
+        default=None, description="Prefect Secret block holding the API key"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,9 @@ at the version hadoop-project 3.5.0 pins (2.35.4), instead of the 686 MB `softwa
 POM names. Jars pyspark already ships (netty 4.2, httpclient, slf4j, commons-*) are excluded from resolution, so
 one version of each is on the class path. `s3://` locations are not mapped to S3A here: callers convert them
 with `Location.spark_path` (tasks/storage; one scheme per table, so Delta's per-path commit lock always applies).
+
+Lineage: the OpenLineage listener (`openlineage-spark`, one shaded jar) is always on the class path and is
+registered only for a session a flow run starts (`tasks/lineage/spark.py` gives its options).
 """
 
 from __future__ import annotations
@@ -26,10 +29,13 @@ from urllib.parse import urlsplit
 
 from pyspark.sql import SparkSession
 
+from tasks.lineage.spark import listener_options
 from tasks.secrets import s3_keys
 from tasks.settings import Settings, get_settings
 
 DELTA_PACKAGE = "io.delta:delta-spark_4.2_2.13:4.4.0"
+OPENLINEAGE_VERSION = "1.53.0"  # the OpenLineage listener (tasks/lineage/spark.py); one shaded jar
+OPENLINEAGE_PACKAGE = f"io.openlineage:openlineage-spark_2.13:{OPENLINEAGE_VERSION}"
 HADOOP_AWS_VERSION = "3.5.0"  # = pyspark's hadoop-client-api/-runtime
 AWS_SDK_VERSION = "2.35.4"  # aws-java-sdk-v2.version of hadoop-project 3.5.0
 EXTRA_PACKAGES = (
@@ -40,6 +46,7 @@ EXTRA_PACKAGES = (
     f"software.amazon.awssdk:s3-transfer-manager:{AWS_SDK_VERSION}",
     # Role and web-identity (EKS IRSA) credentials of the default chain.
     f"software.amazon.awssdk:sts:{AWS_SDK_VERSION}",
+    OPENLINEAGE_PACKAGE,
 )
 # Left out of resolution (spark.jars.excludes, groupId:artifactId, globs allowed): the all-in-one SDK bundle,
 # what pyspark already ships in newer versions, and optional pieces S3A loads only when configured.
@@ -108,6 +115,7 @@ REQUIRED_JARS = (
     "org.mongodb_bson-record-codec-5.1.4.jar",
     "org.mongodb_mongodb-driver-core-5.1.4.jar",
     "org.mongodb_mongodb-driver-sync-5.1.4.jar",
+    f"io.openlineage_openlineage-spark_2.13-{OPENLINEAGE_VERSION}.jar",
     *S3A_JARS,
 )
 
@@ -201,6 +209,8 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
         builder = _builder(settings, app_name, "" if jars is not None else "-Divy.cache.ttl.default=eternal")
         for key, value in s3a_options(settings).items():
             builder = builder.config(f"spark.hadoop.{key}", value)
+        for key, value in listener_options(settings).items():  # OpenLineage, when a flow run starts it
+            builder = builder.config(key, value)
         if settings.spark_event_log_dir is not None:
             event_log = settings.spark_event_log_dir.resolve()
             event_log.mkdir(parents=True, exist_ok=True)

@@ -86,8 +86,13 @@ def test_batches_landing_in_a_folder_start_one_run_each(
         manifest_sha256 = hashlib.sha256((landing / first.name / MANIFEST_NAME).read_bytes()).hexdigest()
         with stack.client() as client:
             found = triggering_event_id(client, run.id)
-        assert found == str(event_id("local", str(landing / first.name), manifest_sha256))
+        watcher_event = str(event_id("local", str(landing / first.name), manifest_sha256))
+        assert found == watcher_event
         stack.wait_for_completed_run(DEPLOYMENT, str(landing / second.name), RUN_TIMEOUT)
+
+    ledger = DeltaTable(str(output / "ops" / "pipeline_runs")).to_pyarrow_table().to_pylist()
+    recorded = {row["flow_run_id"]: row["trigger_event_id"] for row in ledger}
+    assert recorded[str(run.id)] == watcher_event  # the ledger row names the event that started the run
 
     table = DeltaTable(str(output / "delta" / "movimento_flat")).to_pyarrow_table(columns=["batch_id"])
     assert table.num_rows == 2 * MOVIMENTOS
