@@ -13,8 +13,7 @@ import streamlit as st
 
 from dashboard import formatting, queries
 from dashboard.loaders import ledger_of
-from dashboard.sources import DRIFT_TABLE, ledger_source, output_location
-from tasks.ops.ledger import QUALITY_TABLE, RUNS_TABLE
+from dashboard.sources import DRIFT_TABLE, QUALITY_TABLE, RUNS_TABLE, ledger_source, output_location
 from tasks.storage import Location
 
 
