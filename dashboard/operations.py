@@ -117,7 +117,7 @@ def _quality(quality: pa.Table) -> None:
             f"{held} of {len(gate)} expectations held."
         )
         st.dataframe(
-            gate,
+            gate[["regra", "politica", "passou", "linhas", "taxa", "coluna", "expectation"]],
             hide_index=True,
             width="stretch",
             column_config={"taxa": st.column_config.NumberColumn("unexpected", format="percent")},
