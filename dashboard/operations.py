@@ -140,7 +140,7 @@ def _drift(output: Location) -> None:
     statuses = latest["status"].value_counts()
     st.markdown(
         f"Last run (batch `{latest.iloc[0]['batch_id']}`): "
-        + ", ".join(f"{statuses[name]} {name}" for name in statuses.index)
+        + ", ".join(f"{statuses[name]} {name}" for name in dict.fromkeys(latest["status"]))  # worst first
     )
     st.dataframe(latest, hide_index=True, width="stretch")
     history = queries.drift_history(drift)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,9 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 from pyspark.sql import SparkSession
 
+from dashboard.queries import DRIFT_COLUMNS
 from tasks.landing.writer import CSV_DELIMITER
 from tests.utils.batches import land_batch, run_pipeline
 from tests.utils.browser import BrowserPage, chromium_page
@@ -141,7 +143,29 @@ def test_operations_page_shows_the_ledger_runs(run: Run, dashboard: str, browser
     assert not browser.external_requests(), browser.external_requests()
 
 
-def test_without_a_ledger_the_operations_page_says_so(run: Run, tmp_path: Path, browser: BrowserPage) -> None:
+def drift_results(batch_id: str) -> pa.Table:
+    """Rows as the drift checks write them (`ops/drift_results`): one failed check, one within its bounds."""
+    finished = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+    rows = {
+        "flow_run_id": ["r1", "r1"],
+        "batch_id": [batch_id, batch_id],
+        "finished_at": [finished, finished],
+        "metric": ["row_count", "vlr_transacao_sum"],
+        "value": [600.0, 43000.0],
+        "baseline": [60000.0, 42000.0],
+        "lower": [30000.0, 20000.0],
+        "upper": [90000.0, 80000.0],
+        "score": [-9.5, 0.1],
+        "history_runs": [7, 7],
+        "policy": ["fail", "warn"],
+        "status": ["fail", "ok"],
+    }
+    return pa.table(rows, schema=pa.schema([(name, DRIFT_COLUMNS[name]) for name in rows]))
+
+
+def test_without_a_ledger_the_operations_page_says_so_then_shows_drift_checks_once_written(
+    run: Run, tmp_path: Path, browser: BrowserPage
+) -> None:
     bare = tmp_path / "output"
     shutil.copytree(run.output / "delta", bare / "delta")  # the export alone, as an older pipeline left it
     with running_dashboard(bare) as url:
@@ -154,4 +178,12 @@ def test_without_a_ledger_the_operations_page_says_so(run: Run, tmp_path: Path, 
         browser.page.goto(f"{url}/")
         wait_for_page(browser.page, BUSINESS)
         assert parse_count(metric(browser.page, "Movements")) == MOVIMENTOS
+
+        write_deltalake(str(bare / "ops" / "drift_results"), drift_results(run.batch_id))
+        browser.page.goto(f"{url}/operations")  # the same server: the new table is read at the next render
+        wait_for_page(browser.page, OPERATIONS)
+        screenshot(browser, "dashboard-operations-drift")
+        text = browser.page.inner_text("body")
+        assert f"Last run (batch {run.batch_id}): 1 fail, 1 ok" in text and "No drift checks yet" not in text
+        assert "No run ledger yet" in text
     assert not browser.external_requests(), browser.external_requests()
