@@ -6,6 +6,7 @@ UV := uv run --frozen
 PYTEST := $(UV) pytest
 
 .PHONY: help install docs-assets services services-down browser run test test-unit test-integration test-e2e lint typecheck check bench clean \
+	dashboard \
 	server pools automations deploy worker-process worker-docker watch watch-s3 purge-rejected podman image docker-api
 
 # Deployment (README "Deploy"): a self-hosted Prefect server, two work pools, the deployments, workers, watchers.
@@ -28,6 +29,7 @@ help:
 	@echo "make run          install, start local services, run the pipeline end to end (100,000 movimentos)"
 	@echo "make test         install, start local services, run unit + integration + e2e tests"
 	@echo "make test-unit | test-integration | test-e2e   one tier"
+	@echo "make dashboard    the dashboard over SICOOP_OUTPUT_DIR on http://127.0.0.1:8501 (SICOOP_DASHBOARD_PORT)"
 	@echo "make lint typecheck bench services services-down browser docs-assets clean"
 	@echo "make server pools deploy worker-process worker-docker watch watch-s3   deploy and trigger (README)"
 	@echo "make automations   alerts: failed run, failed gate, no batch for SICOOP_FRESHNESS_WINDOW_SECONDS (26 h)"
@@ -54,6 +56,11 @@ services-down:
 run: install services
 	if [ "$${SICOOP_LOCAL_PREFECT:-1}" != 0 ]; then $(LOCAL_PREFECT_ENV) fi; $(UV) python -m flows.main $(ARGS)
 
+# Streamlit, headless and offline (no usage statistics), on SICOOP_DASHBOARD_ADDRESS:SICOOP_DASHBOARD_PORT
+# (default 127.0.0.1:8501), reading the output that SICOOP_OUTPUT_DIR names (README "Dashboard").
+dashboard: install
+	$(UV) python -m dashboard
+
 # The browser tests need Debian's headless Chromium (installed once).
 browser:
 	@bash scripts/test/install_chromium.sh
@@ -71,8 +78,8 @@ test-e2e: install services browser
 	$(PYTEST) tests/e2e
 
 lint: install
-	$(UV) ruff check flows tasks tests bench
-	$(UV) ruff format --check flows tasks tests bench
+	$(UV) ruff check flows tasks tests bench dashboard
+	$(UV) ruff format --check flows tasks tests bench dashboard
 	$(UV) hadolint --failure-threshold error Dockerfile
 
 typecheck: install

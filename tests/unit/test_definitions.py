@@ -16,6 +16,7 @@ from prefect.client.schemas.schedules import CronSchedule
 from prefect.flows import Flow, load_flow_from_entrypoint
 from prefect.utilities.callables import parameter_schema
 
+from dashboard.settings import DashboardSettings
 from flows.maintenance import sicooperative_maintenance
 from flows.parameters import PipelineParameters
 from flows.pipeline import sicooperative_pipeline
@@ -38,7 +39,8 @@ def prefect_yaml() -> dict[str, Any]:
 
 
 def settings_variables() -> set[str]:
-    return {f"SICOOP_{name.upper()}" for name in Settings.model_fields}
+    pipeline = {f"SICOOP_{name.upper()}" for name in Settings.model_fields}
+    return pipeline | {f"SICOOP_DASHBOARD_{name.upper()}" for name in DashboardSettings.model_fields}
 
 
 def test_the_flow_publishes_the_parameters_declared_once() -> None:
