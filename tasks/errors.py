@@ -83,6 +83,16 @@ class ValueFree:
     it may be shown and recorded as it is (the run ledger keeps it as the failure's reason)."""
 
 
+MAX_REASON = 2000
+
+
+def failure_reason(error: BaseException) -> str:
+    """The pipeline's own errors say where and what without values; anything else is named by its class."""
+    if isinstance(error, ValueFree):
+        return f"{type(error).__name__}: {str(error)[:MAX_REASON]}"
+    return type(error).__name__
+
+
 class SourceError(ValueFree, Exception):
     """A database driver error reduced to its place and kind: a data or schema error, never retried.
 

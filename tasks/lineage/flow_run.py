@@ -13,10 +13,11 @@ from openlineage.client.facet_v2 import RunFacet, error_message_run, job_type_jo
 from openlineage.client.uuid import generate_new_uuid
 from prefect import get_run_logger, runtime
 
+from tasks.errors import failure_reason
 from tasks.lineage.datasets import OutputRows, inputs, outputs
 from tasks.lineage.spark import ParentRun, set_parent
 from tasks.lineage.transport import flow_transport
-from tasks.ops.ledger import RunRecord, failure_reason
+from tasks.ops.ledger import RunRecord
 from tasks.settings import get_settings
 
 DEFAULT_JOB = "sicooperative-pipeline"  # the flow's name, when run outside Prefect's runtime

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from tasks.errors import failure_reason
 from tasks.lineage.transport import SPARK_FOLDER, http_url, lineage_folder
-from tasks.ops.ledger import failure_reason
 from tasks.secrets import openlineage_api_key
 from tasks.settings import Settings
 

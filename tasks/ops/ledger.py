@@ -32,14 +32,13 @@ from pyspark.sql.types import (
 
 from tasks.drift.checks import DriftOutcome
 from tasks.drift.metrics import BatchMetrics
-from tasks.errors import ValueFree
+from tasks.errors import failure_reason
 from tasks.quality.outcomes import ExpectationOutcome
 from tasks.storage import Location
 
 RUNS_TABLE = "pipeline_runs"
 QUALITY_TABLE = "quality_results"
 DRIFT_TABLE = "drift_results"
-MAX_REASON = 2000
 
 RUNS_SCHEMA = StructType(
     [
@@ -98,13 +97,6 @@ DRIFT_SCHEMA = StructType(
         StructField("status", StringType(), nullable=False),
     ]
 )
-
-
-def failure_reason(error: BaseException) -> str:
-    """The pipeline's own errors say where and what without values; anything else is named by its class."""
-    if isinstance(error, ValueFree):
-        return f"{type(error).__name__}: {str(error)[:MAX_REASON]}"
-    return type(error).__name__
 
 
 @dataclass

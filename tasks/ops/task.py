@@ -5,7 +5,8 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.ops.ledger import RunRecord, failure_reason, write_record
+from tasks.errors import failure_reason
+from tasks.ops.ledger import RunRecord, write_record
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.settings import get_settings
 from tasks.spark_session import get_spark, job_group

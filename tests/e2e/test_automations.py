@@ -16,7 +16,7 @@ from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
 from tasks.landing.writer import CSV_DELIMITER
 from tests.utils.batches import land_batch, rewrite_file
-from tests.utils.prefect_stack import BIN, REPO, PrefectServer, prefect_server
+from tests.utils.prefect_stack import BIN, REPO, PrefectServer, apply_deploy_file, prefect_server
 from tests.utils.webhook_receiver import WebhookReceiver, webhook_receiver
 
 AUTOMATIONS = ("sicooperative-run-failed", "sicooperative-gate-failed", "sicooperative-batch-freshness")
@@ -31,17 +31,7 @@ def apply_automations(server: PrefectServer, receiver: WebhookReceiver) -> str:
         SICOOP_ALERT_WEBHOOK_URL=f"{receiver.url}/hooks/{TOKEN}",
         SICOOP_FRESHNESS_WINDOW_SECONDS=str(FRESHNESS_SECONDS),
     )
-    done = subprocess.run(
-        [str(BIN / "python"), "-m", "flows.ops.automations", "deploy/automations.yaml"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return apply_deploy_file("flows.ops.automations", "deploy/automations.yaml", env)
 
 
 @pytest.fixture(scope="module")

@@ -350,13 +350,18 @@ except SourceError as error:
 """
 
 
-def spark_stderr(dsn: str, database: str, log_config: Path | None) -> str:
-    """Run the extract task's code in a fresh process (its own JVM) and return what it printed to stderr."""
+def spark_stderr(dsn: str, database: str, log_config: Path | None, scratch: Path) -> str:
+    """Run the extract task's code in a fresh process (its own JVM) and return what it printed to stderr.
+
+    From a script file, not `python -c`: with no __main__ file, an import on the way (pyspark's connect modules'
+    doctest guard) can run as __main__ and exit the process early."""
     env = {**os.environ, "SICOOP_POSTGRES_DSN": dsn, "SICOOP_MONGO_DATABASE": database}
     if log_config is not None:
         env["SICOOP_SPARK_LOG4J2_CONFIG"] = str(log_config)
+    script = scratch / "extract_in_a_fresh_process.py"
+    script.write_text(EXTRACT_IN_A_FRESH_PROCESS, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", EXTRACT_IN_A_FRESH_PROCESS],
+        [sys.executable, str(script)],
         cwd=Path(__file__).resolve().parents[2],
         env=env,
         capture_output=True,
@@ -379,5 +384,5 @@ def test_sparks_own_log_never_prints_a_value(
         "appender.console.type = Console\nappender.console.name = console\nappender.console.target = SYSTEM_ERR\n"
         "appender.console.layout.type = PatternLayout\nappender.console.layout.pattern = %p %c{1}: %m%n%ex\n"
     )
-    assert FORMATTED_CPF in spark_stderr(dsn, scratch_sources["database"], verbose)
-    assert FORMATTED_CPF not in spark_stderr(dsn, scratch_sources["database"], None)
+    assert FORMATTED_CPF in spark_stderr(dsn, scratch_sources["database"], verbose, tmp_path)
+    assert FORMATTED_CPF not in spark_stderr(dsn, scratch_sources["database"], None, tmp_path)

@@ -210,3 +210,18 @@ def test_jar_resolution_output_goes_to_a_log(tmp_path: Path, fails: bool) -> Non
     else:
         assert done.returncode == 0, done.stderr
         assert done.stderr == ""
+
+
+def test_the_jar_check_of_bootstrap_answers_truly_from_python_c(tmp_path: Path) -> None:
+    """bootstrap.sh asks `python -c '... cached_jars(...)'` whether the jars are cached. Importing Great
+    Expectations under `python -c` makes a pyspark connect module run as __main__ and exit 0 ("Skipping
+    doctests"), which would answer "cached" whatever the truth: so the check must not import GX."""
+    probe = (
+        "import sys; from pathlib import Path; from tasks.spark_session import cached_jars; "
+        f"sys.exit(7 if 'great_expectations' not in sys.modules and cached_jars(Path({str(tmp_path)!r})) is None else 5)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    # 7: an empty folder is reported not cached, by the probe's own last line (an early exit would be 0)
+    assert done.returncode == 7, done.stdout + done.stderr

@@ -4,7 +4,6 @@ output folder; and what its pages show, read from the rendered DOM."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,15 +16,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
+from tests.utils.prefect_stack import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots of the browser tests (CI keeps the folder)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -156,13 +156,12 @@ def prefect_server(root: Path, ui: bool = False) -> Iterator[PrefectServer]:
         yield server
 
 
-def apply_concurrency_limits(server: PrefectServer) -> str:
-    """What `make pools` runs after creating the pools: deploy/concurrency_limits.yaml, created or updated.
-    Deployed runs refuse to write without the writer limit (tasks/ops/writer.py)."""
+def apply_deploy_file(module: str, file: str, env: dict[str, str]) -> str:
+    """What a `make` target runs to apply a file of deploy/ (limits, automations) to a server; its output."""
     done = subprocess.run(
-        [str(BIN / "python"), "-m", "flows.ops.limits", "deploy/concurrency_limits.yaml"],
+        [str(BIN / "python"), "-m", module, file],
         cwd=REPO,
-        env=server.env(),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -170,6 +169,12 @@ def apply_concurrency_limits(server: PrefectServer) -> str:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def apply_concurrency_limits(server: PrefectServer) -> str:
+    """What `make pools` runs after creating the pools: deploy/concurrency_limits.yaml, created or updated.
+    Deployed runs refuse to write without the writer limit (tasks/ops/writer.py)."""
+    return apply_deploy_file("flows.ops.limits", "deploy/concurrency_limits.yaml", server.env())
 
 
 def report_delay(label: str, arrived: float, run: FlowRun) -> None:

@@ -10,9 +10,9 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import StructType
 
 from tasks.drift.metrics import BatchMetrics
-from tasks.errors import SourceError
+from tasks.errors import SourceError, failure_reason
 from tasks.landing.verification import BatchRejected
-from tasks.ops.ledger import RUNS_SCHEMA, RUNS_TABLE, RunRecord, failure_reason, write_record
+from tasks.ops.ledger import RUNS_SCHEMA, RUNS_TABLE, RunRecord, write_record
 from tasks.storage import resolve
 
 
