@@ -138,7 +138,9 @@ def test_operations_page_shows_the_ledger_runs(run: Run, dashboard: str, browser
     assert metric(browser.page, "Last gate") == "passed"
     text = browser.page.inner_text("body")
     assert "Seconds per stage" in text and "Quarantine rate per rule" in text
-    assert "No drift checks yet" in text  # the drift checks have not written their table here
+    drift = DeltaTable(str(run.output / "ops" / "drift_results")).to_pyarrow_table().to_pylist()
+    assert {row["status"] for row in drift} == {"insufficient_history"}  # the output's first run
+    assert f"Last run (batch {run.batch_id}): {len(drift)} insufficient_history" in text
     assert_no_raw_values(browser, run.raw_values)
     assert not browser.external_requests(), browser.external_requests()
 

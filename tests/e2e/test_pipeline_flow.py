@@ -82,6 +82,7 @@ def test_outputs_exist_and_counts_match_the_batch(
         "extract",
         "mask_and_join",
         "quality_gate",
+        "drift_check",
         "export",
         "leak_proof",
         "publish",
