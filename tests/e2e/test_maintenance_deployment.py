@@ -11,7 +11,7 @@ from uuid import UUID
 from deltalake import DeltaTable
 from prefect.client.schemas.schedules import CronSchedule
 
-from tests.utils.prefect_stack import prefect_server, worker
+from tests.utils.prefect_stack import apply_concurrency_limits, prefect_server, worker
 
 DEPLOYMENT = "maintenance-process"
 FLOW = "sicooperative-maintenance"
@@ -32,6 +32,9 @@ def test_the_upkeep_deployment_is_scheduled_and_runs_on_a_worker(tmp_path: Path)
     write_small_files(runs_table, 4)
     with prefect_server(tmp_path / "prefect") as server:
         server.cli("work-pool", "create", "sicooperative-process", "--type", "process")
+        apply_concurrency_limits(
+            server
+        )  # as `make pools`: the upkeep holds the writer slot like the pipeline
         out = server.cli("deploy", "--name", DEPLOYMENT, env=server.env(SICOOP_PROJECT_DIR=str(Path.cwd())))
         assert f"{FLOW}/{DEPLOYMENT}" in out
         with server.client() as client:
