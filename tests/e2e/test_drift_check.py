@@ -56,7 +56,7 @@ def test_a_halved_batch_fails_the_drift_check_and_nothing_is_exported(
 ) -> None:
     landing, output = tmp_path / "landing", tmp_path / "output"
     usual_history(spark, output)
-    batch = land_batch(landing, seed=201, associados=30, movimentos=MOVIMENTOS)
+    batch = land_batch(landing, seed=241, associados=30, movimentos=MOVIMENTOS)
 
     state = run_pipeline(batch, output)
 
@@ -78,7 +78,7 @@ def test_in_warn_mode_the_halved_batch_is_exported_and_flagged(
 ) -> None:
     landing, output = tmp_path / "landing", tmp_path / "output"
     usual_history(spark, output)
-    batch = land_batch(landing, seed=202, associados=30, movimentos=MOVIMENTOS)
+    batch = land_batch(landing, seed=242, associados=30, movimentos=MOVIMENTOS)
 
     assert run_pipeline(batch, output).is_completed()
 
