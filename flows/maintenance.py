@@ -42,7 +42,8 @@ def sicooperative_maintenance(retention_hours: RetentionHours = SAFE_RETENTION_H
             (Delta's safe minimum) a long-running reader or writer can lose files: only on purpose.
     """
     logger = get_run_logger()
-    output = resolve(get_settings().output_dir)
+    settings = get_settings()
+    output = resolve(settings.output_dir)
     if retention_hours < SAFE_RETENTION_HOURS:
         logger.warning(
             "VACUUM retention %d h is under Delta's safe %d h: versions older than that can no longer be "
@@ -51,7 +52,6 @@ def sicooperative_maintenance(retention_hours: RetentionHours = SAFE_RETENTION_H
             SAFE_RETENTION_HOURS,
         )
     # OPTIMIZE rewrites the files a pipeline run's MERGE may be reading: never both at once on one output.
-    settings = get_settings()
     with writer_slot(settings.writer_limit, runtime.flow_run.id or None, bool(runtime.deployment.id)):
         done = [upkeep_table(table, retention_hours) for table in pipeline_tables(output)]
     create_table_artifact(
