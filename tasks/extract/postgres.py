@@ -15,6 +15,7 @@ import psycopg2
 from psycopg2 import sql
 from pyspark.sql import DataFrame, SparkSession
 
+from tasks.domain.render.postgres import POSTGRES_SCHEMA
 from tasks.domain.render.spark import jdbc_select_list
 from tasks.domain.tables import EXTRACT_CARTAO, TABLES_BY_NAME
 from tasks.errors import call_scrubbed
@@ -31,16 +32,22 @@ def _literal(batch_id: str) -> str:
     return f"'{batch_id}'"
 
 
+def _qualified(table: str) -> str:
+    """schema.table: Spark's lineage listener then names the table as the flow's lineage does (db.schema.table)."""
+    return f"{POSTGRES_SCHEMA}.{table}"
+
+
 def referenced_rows_query(table: str, batch_id: str) -> str:
     """SELECT of the rows of `table` the batch's movimentos reach through their cartoes."""
-    cartoes = f"SELECT id FROM {EXTRACT_IDS} WHERE batch_id = {_literal(batch_id)}"
-    contas = f"SELECT id_conta FROM cartao WHERE id IN ({cartoes})"
+    cartoes = f"SELECT id FROM {_qualified(EXTRACT_IDS)} WHERE batch_id = {_literal(batch_id)}"
+    contas = f"SELECT id_conta FROM {_qualified('cartao')} WHERE id IN ({cartoes})"
     keys = {
         "cartao": cartoes,
         "conta": contas,
-        "associado": f"SELECT id_associado FROM conta WHERE id IN ({contas})",
+        "associado": f"SELECT id_associado FROM {_qualified('conta')} WHERE id IN ({contas})",
     }
-    return f"SELECT {jdbc_select_list(TABLES_BY_NAME[table])} FROM {table} WHERE id IN ({keys[table]})"
+    select = jdbc_select_list(TABLES_BY_NAME[table])
+    return f"SELECT {select} FROM {_qualified(table)} WHERE id IN ({keys[table]})"
 
 
 def read_referenced_rows(spark: SparkSession, dsn: str, table: str, batch_id: str) -> DataFrame:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from tasks.domain.render.postgres import POSTGRES_SCHEMA
 from tasks.storage import Location
-
-POSTGRES_SCHEMA = "public"  # the tables of sql/postgres/ are created in the default schema
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,14 @@ def test_a_run_emits_flow_and_spark_lineage_with_the_masked_columns_lineage(
     assert jobs and {e["run"]["facets"]["parent"]["run"]["runId"] for e in jobs} == {spark_run}
     spark_outputs = {(o["namespace"], o["name"]) for e in spark_events for o in e.get("outputs", [])}
     assert ("file", delta) in spark_outputs
+    spark_tables = {
+        (i["namespace"], i["name"])
+        for e in spark_events
+        for i in e.get("inputs", [])
+        if i["namespace"] == postgres
+    }
+    # Spark and the flow name a PostgreSQL table alike: one node per table in a lineage graph, not two.
+    assert {name for name in inputs if name[0] == postgres} <= spark_tables
 
     secrets = [value for value in (dsn.password, uri.password) if value]
     assert secrets, "the test services' DSN has a password: the check below must be able to fail"

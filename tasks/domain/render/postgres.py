@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from tasks.domain.contract import Column, Kind, Store, Table
 from tasks.domain.tables import DECIMAL_PRECISION, DECIMAL_SCALE
 
+# The DDL names no schema, so the tables land in the database's default one; readers that spell a table's full
+# name (the extract's queries, lineage) take it from here.
+POSTGRES_SCHEMA = "public"
+
 HEADER = """-- SiCooperative operational schema (PostgreSQL). Idempotent: applied before every load.
 -- GENERATED from the table contract (tasks/domain/tables.py) by `python -m tasks.domain.generate`: do not edit.
 -- One associado has many contas; one conta has many cartoes; a cartao's owner must be its conta's owner,

@@ -14,9 +14,10 @@ def test_each_master_table_is_read_through_the_batchs_cartoes() -> None:
     cartao = referenced_rows_query("cartao", "b-1")
     conta = referenced_rows_query("conta", "b-1")
     associado = referenced_rows_query("associado", "b-1")
-    assert "FROM extract_cartao WHERE batch_id = 'b-1'" in cartao
-    assert "SELECT id_conta FROM cartao WHERE id IN" in conta
-    assert "SELECT id_associado FROM conta WHERE id IN" in associado
+    assert "FROM public.extract_cartao WHERE batch_id = 'b-1'" in cartao
+    assert "SELECT id_conta FROM public.cartao WHERE id IN" in conta
+    assert "SELECT id_associado FROM public.conta WHERE id IN" in associado
+    assert " FROM public.associado WHERE id IN" in associado  # schema-qualified: lineage names match
     assert "tipo::text AS tipo" in conta and "idade::int AS idade" in associado  # the contract's Spark types
 
 
