@@ -71,6 +71,9 @@ COPY flows ./flows
 COPY tasks ./tasks
 COPY expectations ./expectations
 COPY sql ./sql
+# The dashboard (`python -m dashboard`, SICOOP_DASHBOARD_ADDRESS=0.0.0.0 to publish its port): its packages are
+# already among the dependencies.
+COPY dashboard ./dashboard
 # The project (editable: its modules find expectations/ and sql/ next to them), then the jars: Spark's Ivy
 # resolves them from Maven Central into a build cache (a rebuild after a code change downloads nothing); only the
 # ones tasks.spark_session lists (and prints) are copied into the image.

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,12 @@ BASE_IMAGE = "localhost/sicooperative-base:bookworm"
 DOCKER_HOST = os.environ.get("DOCKER_HOST", "unix:///run/podman/podman.sock")
 MOVIMENTOS = 1_000
 RUN_TIMEOUT = 900
+DASHBOARD_TOTALS = (
+    "from dashboard import queries, sources; "
+    "source = sources.movimento_source(sources.output_location()); "
+    "totals = queries.totals(queries.movement_cube(sources.open_dataset(source)), queries.Filters()); "
+    "print(totals.movimentos, totals.valor)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +119,20 @@ def test_the_image_runs_the_pipeline_like_a_local_run(
     in_local = DeltaTable(str(local_out / "delta" / "movimento_flat")).to_pyarrow_table(columns=columns)
     assert in_container.num_rows == MOVIMENTOS
     assert in_container.sort_by("id_movimento").equals(in_local.sort_by("id_movimento"))
+
+    # The image's dashboard reads that output as `python -m dashboard` would: the same figures as the Delta table.
+    shown = docker.containers.run(
+        IMAGE,
+        ["python", "-c", DASHBOARD_TOTALS],
+        volumes={str(container_out): {"bind": "/data/output", "mode": "ro"}},
+        network_mode="none",  # it needs no network at all
+        remove=True,
+    )
+    amounts = DeltaTable(str(container_out / "delta" / "movimento_flat")).to_pyarrow_table(
+        columns=["vlr_transacao_movimento"]
+    )
+    total = sum(amounts.column(0).to_pylist(), Decimal(0))
+    assert shown.decode().split() == [str(MOVIMENTOS), str(total)]
 
 
 def save_secret(server: PrefectServer, name: str, value: str) -> None:
