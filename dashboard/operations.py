@@ -63,8 +63,10 @@ def _runs(pipeline_runs: pa.Table, quality: pa.Table | None) -> None:
             "passed" if failed.empty else f"{len(failed)} rule(s) broken",
             help=f"{len(gate)} expectations of batch {gate.iloc[0]['batch_id']}",
         )
-    if last["status"] == "FAILED":
-        st.error(f"Last run failed at `{last['failed_stage']}`: {last['failure_reason']}")
+    if last["status"] in ("FAILED", "CRASHED"):  # CRASHED: recorded by a later run (tasks/ops/in_flight.py)
+        st.error(
+            f"Last run {str(last['status']).lower()} at `{last['failed_stage']}`: {last['failure_reason']}"
+        )
 
     st.subheader("Runs")
     st.dataframe(

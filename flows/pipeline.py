@@ -28,7 +28,7 @@ from tasks.lineage.flow_run import finish_lineage, start_lineage
 from tasks.load.task import load_batch
 from tasks.ops.ledger import RunRecord
 from tasks.ops.stage_chart import publish_stage_chart
-from tasks.ops.task import record_run
+from tasks.ops.task import InFlightMarker, record_run
 from tasks.ops.trigger import trigger_event_id
 from tasks.ops.writer import writer_slot
 from tasks.proof.logs import LogCapture, capture_logs
@@ -46,9 +46,12 @@ class StageTimes:
     seconds: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     current: str | None = None  # the stage running, or the last one started
+    on_start: Callable[[str, dict[str, float]], None] | None = None  # told each stage and the seconds so far
 
     def run(self, stage: str, call: Callable[[], T], rows: Callable[[T], int] | None = None) -> T:
         self.current = stage
+        if self.on_start is not None:
+            self.on_start(stage, self.seconds)
         started = time.perf_counter()
         result = call()
         self.seconds[stage] = time.perf_counter() - started
@@ -140,7 +143,10 @@ def sicooperative_pipeline(
             flow_run_name=runtime.flow_run.name or None,
             deployment=runtime.deployment.name or None,
         )
-        times = StageTimes()
+        # Left behind only if the process dies before the ledger has the run: the next run records it then.
+        in_flight = InFlightMarker(resolve(get_settings().output_dir), record)
+        in_flight.enter(None, {})
+        times = StageTimes(on_start=in_flight.enter)
         lineage = start_lineage(record)  # OpenLineage START; never raises
         try:
             with capture_logs() as logs:
@@ -159,7 +165,7 @@ def sicooperative_pipeline(
             record.stage_seconds = dict(times.seconds)
             # Asked at the end: by then the server has long recorded the trigger that created the run.
             record.trigger_event_id = trigger_event_id(record.flow_run_id)
-            record_run(record)
+            record_run(record, in_flight)
             finish_lineage(lineage, record)  # OpenLineage COMPLETE or FAIL; never raises
 
 

@@ -1,8 +1,9 @@
 """The run ledger: what every run did, as Delta tables under `<output>/ops/`, readable with delta-rs or DuckDB
 without Spark.
 
-- `pipeline_runs`: one row per run, failed runs included: batch, manifest sha256, flow run, deployment, status
-  and the failure (stage and reason), seconds per stage, rows in / exported / quarantined, the Delta version
+- `pipeline_runs`: one row per run, failed runs included (a run killed outright gets its row from the next run:
+  `tasks/ops/in_flight.py`): batch, manifest sha256, flow run, deployment, status and the failure (stage and
+  reason), seconds per stage, rows in / exported / quarantined, the Delta version
   written and the leak proof's line.
 - `quality_results`: one row per run and expectation of the gate: rule, policy, success, unexpected count and
   percent.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.types import (
     BooleanType,
     DoubleType,
@@ -123,6 +125,7 @@ class RunRecord:
     status: str = "RUNNING"
     failed_stage: str | None = None
     failure: str | None = None
+    finished_at: datetime | None = None  # now, when written; a lost run's is its last sign of life
 
     def fail(self, stage: str | None, error: BaseException) -> None:
         self.status, self.failed_stage, self.failure = "FAILED", stage, failure_reason(error)
@@ -133,7 +136,7 @@ class RunRecord:
 
 def write_record(spark: SparkSession, output: Location, record: RunRecord) -> None:
     """Append the run's row and its gate's results to the ledger (Delta, created on first use)."""
-    finished = datetime.now(UTC).replace(tzinfo=None)
+    finished = (record.finished_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     started = record.started_at.astimezone(UTC).replace(tzinfo=None)
     metrics = record.metrics
     run = (
@@ -198,6 +201,22 @@ def write_record(spark: SparkSession, output: Location, record: RunRecord) -> No
             for outcome in record.drift
         ]
         append(spark.createDataFrame(judged, DRIFT_SCHEMA), ops.join(DRIFT_TABLE))
+
+
+def recorded_runs(spark: SparkSession, output: Location, flow_run_ids: list[str]) -> set[str]:
+    """Which of these flow runs already have their row (only those ids are read back)."""
+    table = output.join("ops", RUNS_TABLE)
+    if not flow_run_ids or not table.join("_delta_log").exists():
+        return set()
+    rows = (
+        spark.read.format("delta")
+        .load(table.spark_path)
+        .where(F.col("flow_run_id").isin(flow_run_ids))
+        .select("flow_run_id")
+        .distinct()
+        .collect()
+    )
+    return {str(row["flow_run_id"]) for row in rows}
 
 
 def append(rows: DataFrame, table: Location) -> None:

@@ -1,16 +1,81 @@
-"""Prefect task: append the run to the ledger (`tasks/ops/ledger.py`) at the end of every run, failed or not."""
+"""Prefect task: append the run to the ledger (`tasks/ops/ledger.py`) at the end of every run, failed or not, and
+the rows of earlier runs of the output that died without theirs (`tasks/ops/in_flight.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from logging import Logger, LoggerAdapter
+
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from pyspark.sql import SparkSession
 
 from tasks.errors import failure_reason
-from tasks.ops.ledger import RunRecord, write_record
+from tasks.ops.in_flight import delete_marker, is_over, lost_record, marker_of, read_markers, write_marker
+from tasks.ops.ledger import RunRecord, recorded_runs, write_record
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.settings import get_settings
 from tasks.spark_session import get_spark, job_group
-from tasks.storage import resolve
+from tasks.storage import Location, resolve
+
+
+@dataclass
+class InFlightMarker:
+    """This run's in-flight marker. Writing it never changes how the run ends: a failure is a warning."""
+
+    output: Location
+    record: RunRecord
+
+    def enter(self, stage: str | None, stage_seconds: Mapping[str, float]) -> None:
+        """The run is entering `stage` (None: starting, or ending) with these stages done."""
+        if not self.record.flow_run_id:
+            return
+        self.record.stage_seconds = dict(stage_seconds)
+        try:
+            write_marker(self.output, marker_of(self.record, stage))
+        except Exception as error:
+            get_run_logger().warning(
+                "the run's in-flight marker could not be written: %s", failure_reason(error)
+            )
+
+
+def record_lost_runs(
+    spark: SparkSession, output: Location, own_run: str | None, logger: Logger | LoggerAdapter[Logger]
+) -> list[RunRecord]:
+    """Ledger rows for the output's runs that ended without writing theirs; their markers are then deleted."""
+    markers, unreadable = read_markers(output)
+    if unreadable:
+        logger.warning("in-flight markers that cannot be read, left in place: %s", ", ".join(unreadable))
+    over = []
+    for marker in markers:
+        if marker.flow_run_id == own_run:
+            continue
+        verdict = is_over(marker)
+        if verdict:
+            over.append(marker)
+        else:
+            still = "still running" if verdict is False else "not known to this machine or server"
+            logger.info("run %s has an in-flight marker and is %s: left alone", marker.flow_run_id, still)
+    # A run whose row was written but whose marker was not deleted is not recorded twice.
+    already = recorded_runs(spark, output, [marker.flow_run_id for marker in over])
+    recorded = []
+    for marker in over:
+        if marker.flow_run_id in already:
+            delete_marker(output, marker.flow_run_id)
+            continue
+        record = lost_record(marker)
+        write_record(spark, output, record)
+        delete_marker(output, marker.flow_run_id)
+        recorded.append(record)
+        logger.warning(
+            "ledger: run %s (batch %s) ended without recording itself; recorded %s, stage %s",
+            record.flow_run_name,
+            record.batch_id,
+            record.status,
+            record.failed_stage,
+        )
+    return recorded
 
 
 @task(name="ledger", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
@@ -19,7 +84,13 @@ def write_ledger(record: RunRecord) -> None:
     spark = get_spark(settings)
     job_group(spark, "ledger")
     output = resolve(settings.output_dir)
+    record_lost_runs(spark, output, record.flow_run_id, get_run_logger())
     write_record(spark, output, record)
+    if record.flow_run_id:
+        try:
+            delete_marker(output, record.flow_run_id)
+        except Exception as error:  # not a reason to retry (and write the row twice): the next run deletes it
+            get_run_logger().warning("the run's in-flight marker was not deleted: %s", failure_reason(error))
     get_run_logger().info(
         "ledger: run %s %s (batch %s) recorded under %s",
         record.flow_run_name,
@@ -29,8 +100,11 @@ def write_ledger(record: RunRecord) -> None:
     )
 
 
-def record_run(record: RunRecord) -> None:
-    """Never changes how the run ends: a ledger that cannot be written is a warning, not the run's failure."""
+def record_run(record: RunRecord, in_flight: InFlightMarker | None = None) -> None:
+    """Never changes how the run ends: a ledger that cannot be written is a warning, not the run's failure (its
+    marker, holding the run's end, then lets a later run write the row)."""
+    if in_flight is not None:
+        in_flight.enter(None, record.stage_seconds)
     try:
         write_ledger(record)
     except Exception as error:  # the run's own outcome (success or its real error) must stand

@@ -42,6 +42,16 @@ KILL_POINTS = {
     ),
 }
 
+# The stage each kill lands in: what the ledger's row for the killed run says (tasks/ops/in_flight.py).
+KILLED_IN = {
+    "after the Delta MERGE": "export",
+    "after the quarantine MERGE": "export",
+    "after the Parquet is staged": "export",
+    "after the CSV is staged": "export",
+    "after the leak proof": "publish",
+    "after the Parquet is published": "publish",
+}
+
 DRIVER = """
 import importlib, os, signal, sys
 module_name, function, marker = sys.argv[1:4]
@@ -134,3 +144,13 @@ def test_a_run_killed_between_export_steps_converges_when_run_again(
         columns=["batch_id"]
     )
     assert quarantine.column("batch_id").to_pylist() == [batch.name]
+
+    # The killed run never wrote its ledger row; the re-run wrote it for it, from the marker it left.
+    runs = DeltaTable(str(output / "ops" / "pipeline_runs")).to_pyarrow_table().to_pylist()
+    assert sorted((row["status"], row["failed_stage"]) for row in runs) == [
+        ("COMPLETED", None),
+        ("CRASHED", KILLED_IN[point]),
+    ]
+    (crashed,) = (row for row in runs if row["status"] == "CRASHED")
+    assert crashed["batch_id"] == batch.name and crashed["failure_reason"].startswith("RunLost:")
+    assert not list((output / "ops" / "in_flight").iterdir()), "a marker was left behind"

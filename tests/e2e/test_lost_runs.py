@@ -1,0 +1,53 @@
+"""A marker from another machine (or container) is judged by the Prefect server: a run the server has ended (a
+worker reports its killed process as Crashed) is recorded, a run it still sees running is left alone, and a run
+it does not know is left alone too."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+from deltalake import DeltaTable
+from prefect import flow
+from prefect.client.orchestration import get_client
+from prefect.states import Crashed, Running
+from pyspark.sql import SparkSession
+
+from tasks.ops.in_flight import is_over, marker_of, read_markers, write_marker
+from tasks.ops.ledger import RUNS_TABLE, RunRecord
+from tasks.ops.task import record_lost_runs
+from tasks.storage import resolve
+
+ELSEWHERE = "worker-container-7f3a/4026532999"  # a scope whose PIDs mean nothing here
+
+
+@flow(name="sicooperative-pipeline")
+def stand_in() -> None:
+    """Only its name: the flow runs below are created on the server, never executed."""
+
+
+def test_another_machines_marker_is_judged_by_the_servers_state(
+    prefect_server: None, spark: SparkSession, tmp_path: Path
+) -> None:
+    with get_client(sync_client=True) as client:
+        crashed = client.create_flow_run(stand_in, state=Crashed(message="exit code -9"))
+        running = client.create_flow_run(stand_in, state=Running())
+    output = resolve(str(tmp_path / "output"))
+    markers = {}
+    for name, flow_run_id in (("crashed", crashed.id), ("running", running.id), ("unknown", uuid.uuid4())):
+        record = RunRecord(flow_run_id=str(flow_run_id), flow_run_name=name, deployment="docker")
+        markers[name] = replace(marker_of(record, "extract"), scope=ELSEWHERE)
+        write_marker(output, markers[name])
+
+    assert [is_over(markers[name]) for name in ("crashed", "running", "unknown")] == [True, False, None]
+    recorded = record_lost_runs(spark, output, None, logging.getLogger(__name__))
+
+    assert [(r.flow_run_name, r.status, r.failed_stage) for r in recorded] == [
+        ("crashed", "CRASHED", "extract")
+    ]
+    (row,) = DeltaTable(output.join("ops", RUNS_TABLE).path).to_pyarrow_table().to_pylist()
+    assert (row["flow_run_id"], row["deployment"]) == (str(crashed.id), "docker")
+    left, _ = read_markers(output)
+    assert sorted(marker.record["flow_run_name"] for marker in left) == ["running", "unknown"]
