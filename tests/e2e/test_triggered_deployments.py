@@ -133,3 +133,6 @@ def test_a_batch_landing_in_s3_starts_one_run(
     delta = spark.read.format("delta").load(resolve(output.join("delta", "movimento_flat").uri).spark_path)
     assert delta.count() == MOVIMENTOS
     assert {row["batch_id"] for row in delta.select("batch_id").distinct().collect()} == {batch.name}
+    runs = spark.read.format("delta").load(output.join("ops", "pipeline_runs").spark_path).collect()
+    assert [(row["batch_id"], row["status"]) for row in runs] == [(batch.name, "COMPLETED")]
+    assert output.join("ops", "in_flight").list_files() == []  # the run's marker: deleted after its row
