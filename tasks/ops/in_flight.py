@@ -11,7 +11,8 @@ A marker's run is over when
   no process with its PID and start time is running; or
 - the Prefect server has its flow run in a final state (a worker reports its run's process killed as Crashed).
 Otherwise (a live run, or another machine's run the server cannot tell about) the marker is left alone, and the
-run's log says so. Markers hold names, counts and value-free reasons only, like the ledger itself.
+run's log says so. A run found dead by its process that the server still sees going (a run started by hand has no
+worker to report it) is set to Crashed there too, so the failed-run automation alerts on it. Markers hold names, counts and value-free reasons only, like the ledger itself.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from uuid import UUID
 import psutil
 from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
+from prefect.states import Crashed
 
 from tasks.ops.ledger import RunRecord
 from tasks.storage import Location
@@ -36,6 +38,7 @@ RUN_LOST = (
     "RunLost: the run's process ended before the run recorded itself (killed, out of memory or its machine "
     "lost); recorded by a later run of the same output"
 )
+CRASHED_MESSAGE = "The run's process ended without reporting; found by a later run of the same output."
 # The RunRecord fields a marker carries: the scalars (the gate's outcomes and drift rows are not kept).
 _RECORD_FIELDS = (
     "flow_run_id",
@@ -159,6 +162,24 @@ def flow_run_ended(flow_run_id: str) -> bool | None:
         except ObjectNotFound:
             return None
     return bool(flow_run.state and flow_run.state.is_final())
+
+
+def mark_crashed(flow_run_id: str) -> bool:
+    """Tell the Prefect server a run it still sees going is dead (its process is gone): its state becomes
+    Crashed, which the failed-run automation alerts on. True when the state was changed."""
+    try:
+        run_id = UUID(flow_run_id)
+    except ValueError:
+        return False
+    with get_client(sync_client=True) as client:
+        try:
+            flow_run = client.read_flow_run(run_id)
+        except ObjectNotFound:
+            return False
+        if flow_run.state is not None and flow_run.state.is_final():
+            return False
+        client.set_flow_run_state(run_id, Crashed(message=CRASHED_MESSAGE), force=True)
+    return True
 
 
 def is_over(marker: Marker) -> bool | None:

@@ -12,7 +12,15 @@ from prefect.cache_policies import NO_CACHE
 from pyspark.sql import SparkSession
 
 from tasks.errors import failure_reason
-from tasks.ops.in_flight import delete_marker, is_over, lost_record, marker_of, read_markers, write_marker
+from tasks.ops.in_flight import (
+    delete_marker,
+    is_over,
+    lost_record,
+    mark_crashed,
+    marker_of,
+    read_markers,
+    write_marker,
+)
 from tasks.ops.ledger import RunRecord, recorded_runs, write_record
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.settings import get_settings
@@ -68,6 +76,13 @@ def record_lost_runs(
         write_record(spark, output, record)
         delete_marker(output, marker.flow_run_id)
         recorded.append(record)
+        try:
+            if record.status == "CRASHED" and mark_crashed(marker.flow_run_id):
+                logger.info("run %s set to Crashed on the Prefect server", marker.flow_run_id)
+        except Exception as error:  # the row is written; the server's view is a courtesy
+            logger.warning(
+                "run %s could not be set to Crashed: %s", marker.flow_run_id, failure_reason(error)
+            )
         logger.warning(
             "ledger: run %s (batch %s) ended without recording itself; recorded %s, stage %s",
             record.flow_run_name,

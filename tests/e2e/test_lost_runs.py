@@ -1,6 +1,7 @@
 """A marker from another machine (or container) is judged by the Prefect server: a run the server has ended (a
 worker reports its killed process as Crashed) is recorded, a run it still sees running is left alone, and a run
-it does not know is left alone too."""
+it does not know is left alone too. A run of this machine whose process is gone is recorded, and set to Crashed on
+the server, which still saw it running (nothing else would ever tell it)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from prefect.client.orchestration import get_client
 from prefect.states import Crashed, Running
 from pyspark.sql import SparkSession
 
-from tasks.ops.in_flight import is_over, marker_of, read_markers, write_marker
+from tasks.ops.in_flight import CRASHED_MESSAGE, is_over, marker_of, read_markers, write_marker
 from tasks.ops.ledger import RUNS_TABLE, RunRecord
 from tasks.ops.task import record_lost_runs
 from tasks.storage import resolve
+from tests.utils.in_flight import dead_process_marker
 
 ELSEWHERE = "worker-container-7f3a/4026532999"  # a scope whose PIDs mean nothing here
 
@@ -51,3 +53,20 @@ def test_another_machines_marker_is_judged_by_the_servers_state(
     assert (row["flow_run_id"], row["deployment"]) == (str(crashed.id), "docker")
     left, _ = read_markers(output)
     assert sorted(marker.record["flow_run_name"] for marker in left) == ["running", "unknown"]
+
+
+def test_a_dead_run_the_server_still_sees_running_is_set_to_crashed(
+    prefect_server: None, spark: SparkSession, tmp_path: Path
+) -> None:
+    with get_client(sync_client=True) as client:
+        killed = client.create_flow_run(stand_in, state=Running())
+    output = resolve(str(tmp_path / "output"))
+    record = RunRecord(flow_run_id=str(killed.id), flow_run_name="killed", deployment=None)
+    write_marker(output, dead_process_marker(record, "quality_gate"))
+
+    (recorded,) = record_lost_runs(spark, output, None, logging.getLogger(__name__))
+
+    assert (recorded.status, recorded.failed_stage) == ("CRASHED", "quality_gate")
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(killed.id).state
+    assert state is not None and state.is_crashed() and state.message == CRASHED_MESSAGE

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
 import pytest
 from deltalake import DeltaTable
 from pyspark.sql import SparkSession
@@ -26,27 +23,12 @@ from tasks.ops.in_flight import (
     read_markers,
     write_marker,
 )
-from tasks.ops.ledger import RUNS_TABLE, RunRecord, write_record
+from tasks.ops.ledger import RUNS_TABLE, write_record
 from tasks.ops.task import record_lost_runs
 from tasks.storage import Location, resolve
+from tests.utils.in_flight import dead_process_marker, running_record
 
 LOG = logging.getLogger(__name__)
-
-
-def running_record(flow_run_id: str) -> RunRecord:
-    record = RunRecord(flow_run_id=flow_run_id, flow_run_name=f"run-{flow_run_id}", deployment="d")
-    record.batch_id, record.rows_in = "b-1", 200
-    record.stage_seconds = {"generate": 1.5, "load": 2.0}
-    return record
-
-
-def dead_process_marker(record: RunRecord, stage: str) -> Marker:
-    """A marker written by a process that has since been killed (its PID and start time, as a run's)."""
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    started = psutil.Process(child.pid).create_time()
-    child.kill()
-    child.wait()
-    return replace(marker_of(record, stage), pid=child.pid, process_started=started)
 
 
 @pytest.fixture
