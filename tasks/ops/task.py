@@ -76,13 +76,6 @@ def record_lost_runs(
         write_record(spark, output, record)
         delete_marker(output, marker.flow_run_id)
         recorded.append(record)
-        try:
-            if record.status == "CRASHED" and mark_crashed(marker.flow_run_id):
-                logger.info("run %s set to Crashed on the Prefect server", marker.flow_run_id)
-        except Exception as error:  # the row is written; the server's view is a courtesy
-            logger.warning(
-                "run %s could not be set to Crashed: %s", marker.flow_run_id, failure_reason(error)
-            )
         logger.warning(
             "ledger: run %s (batch %s) ended without recording itself; recorded %s, stage %s",
             record.flow_run_name,
@@ -90,6 +83,13 @@ def record_lost_runs(
             record.status,
             record.failed_stage,
         )
+        try:
+            if record.status == "CRASHED" and mark_crashed(marker.flow_run_id):
+                logger.info("run %s set to Crashed on the Prefect server", marker.flow_run_id)
+        except Exception as error:  # the row is written; the server's view is a courtesy
+            logger.warning(
+                "run %s could not be set to Crashed: %s", marker.flow_run_id, failure_reason(error)
+            )
     return recorded
 
 
