@@ -2,7 +2,8 @@
 the module `make automations` runs (twice: idempotent), their webhook block pointed at a local receiver, and a
 real run of the flow failing at the gate. The receiver gets the failed-run and the failed-gate notifications,
 naming the run, its state and the rule, with no raw value of the batch; and the freshness automation, its
-window shortened to seconds, fires when no batch-ready event arrives."""
+window shortened to seconds, fires when no batch-ready event arrives; the per-landing one, when a landing whose
+watcher announced a batch announces none for a window after it."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
 from tasks.landing.writer import CSV_DELIMITER
 from tests.utils.batches import land_batch, rewrite_file
-from tests.utils.prefect_stack import BIN, REPO, PrefectServer, apply_deploy_file, prefect_server
+from tests.utils.prefect_stack import BIN, REPO, PrefectServer, apply_deploy_file, prefect_server, watcher
 from tests.utils.webhook_receiver import WebhookReceiver, webhook_receiver
 
-AUTOMATIONS = ("sicooperative-run-failed", "sicooperative-gate-failed", "sicooperative-batch-freshness")
+AUTOMATIONS = (
+    "sicooperative-run-failed",
+    "sicooperative-gate-failed",
+    "sicooperative-batch-freshness",
+    "sicooperative-landing-freshness",
+)
 FRESHNESS_SECONDS = 12  # Prefect's minimum for a proactive trigger is 10 s
 TOKEN = "hook-token-8f3a9c"  # stands in for the secret part of a real webhook URL
 NOTIFY_TIMEOUT = 90
@@ -65,6 +71,25 @@ def test_no_batch_within_the_window_notifies(alerting: tuple[PrefectServer, Webh
     print(f"\n[freshness] notification {time.monotonic() - started:.1f} s after the automations were applied")
     assert "0:00:12" in notice.text and "sicooperative.batch.ready" in notice.text
     assert notice.path == f"/hooks/{TOKEN}"
+
+
+def test_a_landing_silent_after_its_last_batch_notifies_once(
+    alerting: tuple[PrefectServer, WebhookReceiver], tmp_path: Path
+) -> None:
+    server, receiver = alerting
+    landing = tmp_path / "landing"
+    batch = land_batch(landing, seed=251, associados=20, movimentos=50)
+    with watcher(server, str(landing), "quiet-landing", tmp_path):  # the real watcher announces the batch
+        started = time.monotonic()
+        notice = receiver.wait_for(lambda r: "landing quiet-landing silent" in r.text, timeout=NOTIFY_TIMEOUT)
+        print(
+            f"\n[landing freshness] notification {time.monotonic() - started:.1f} s after the watcher started"
+        )
+        assert "0:00:12" in notice.text and f"since its last one, {batch.name}" in notice.text
+        time.sleep(2 * FRESHNESS_SECONDS)  # still silent: no second alert for the same silence
+    with receiver.lock:
+        alerts = [r for r in receiver.received if "landing quiet-landing silent" in r.text]
+    assert len(alerts) == 1, [r.text for r in alerts]
 
 
 def raw_values(batch: Path) -> set[str]:
