@@ -35,6 +35,7 @@ def test_the_repository_automations_use_the_block_and_the_window_given() -> None
         "sicooperative-run-failed",
         "sicooperative-gate-failed",
         "sicooperative-batch-freshness",
+        "sicooperative-landing-freshness",
     }
     for automation in automations:
         assert automation.actions, automation.name
@@ -46,6 +47,10 @@ def test_the_repository_automations_use_the_block_and_the_window_given() -> None
     freshness = by_name["sicooperative-batch-freshness"]
     assert isinstance(freshness, EventTrigger) and freshness.posture == Posture.Proactive
     assert freshness.within == timedelta(hours=1) and freshness.expect == {"sicooperative.batch.ready"}
+    per_landing = by_name["sicooperative-landing-freshness"]
+    assert isinstance(per_landing, EventTrigger) and per_landing.posture == Posture.Proactive
+    assert per_landing.for_each == {"sicooperative.landing"} and per_landing.within == timedelta(hours=1)
+    assert per_landing.after == per_landing.expect == {"sicooperative.batch.ready"}
     assert isinstance(by_name["sicooperative-gate-failed"], EventTrigger)
     assert by_name["sicooperative-gate-failed"].expect == {"sicooperative.gate.failed"}
 
