@@ -23,6 +23,7 @@ from tasks.settings import jdbc_url_and_properties
 
 EXTRACT_IDS = EXTRACT_CARTAO.name
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+_PLAIN_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")  # needs no quotes in PostgreSQL
 
 
 def _literal(batch_id: str) -> str:
@@ -32,29 +33,50 @@ def _literal(batch_id: str) -> str:
     return f"'{batch_id}'"
 
 
-def _qualified(table: str) -> str:
-    """schema.table: Spark's lineage listener then names the table as the flow's lineage does (db.schema.table)."""
-    return f"{POSTGRES_SCHEMA}.{table}"
+def current_schema(dsn: str) -> str:
+    """The schema the DSN's unqualified names resolve to (its search_path's first existing schema): where the load
+    created the tables, `public` unless the DSN's options say otherwise."""
+
+    def ask() -> str:
+        connection = psycopg2.connect(dsn, application_name="sicooperative-extract")
+        try:
+            with connection, connection.cursor() as cursor:
+                cursor.execute("SELECT current_schema()")
+                row = cursor.fetchone()
+        finally:
+            connection.close()
+        return str(row[0]) if row and row[0] else POSTGRES_SCHEMA
+
+    return call_scrubbed(ask, stage="extract", source="postgres")
 
 
-def referenced_rows_query(table: str, batch_id: str) -> str:
+def _qualified(schema: str, table: str) -> str:
+    """schema.table, so Spark's lineage listener names the table as the flow's lineage does (db.schema.table)."""
+    if not _PLAIN_IDENTIFIER.match(schema):
+        schema = '"' + schema.replace('"', '""') + '"'
+    return f"{schema}.{table}"
+
+
+def referenced_rows_query(table: str, batch_id: str, schema: str = POSTGRES_SCHEMA) -> str:
     """SELECT of the rows of `table` the batch's movimentos reach through their cartoes."""
-    cartoes = f"SELECT id FROM {_qualified(EXTRACT_IDS)} WHERE batch_id = {_literal(batch_id)}"
-    contas = f"SELECT id_conta FROM {_qualified('cartao')} WHERE id IN ({cartoes})"
+    cartoes = f"SELECT id FROM {_qualified(schema, EXTRACT_IDS)} WHERE batch_id = {_literal(batch_id)}"
+    contas = f"SELECT id_conta FROM {_qualified(schema, 'cartao')} WHERE id IN ({cartoes})"
     keys = {
         "cartao": cartoes,
         "conta": contas,
-        "associado": f"SELECT id_associado FROM {_qualified('conta')} WHERE id IN ({contas})",
+        "associado": f"SELECT id_associado FROM {_qualified(schema, 'conta')} WHERE id IN ({contas})",
     }
     select = jdbc_select_list(TABLES_BY_NAME[table])
-    return f"SELECT {select} FROM {_qualified(table)} WHERE id IN ({keys[table]})"
+    return f"SELECT {select} FROM {_qualified(schema, table)} WHERE id IN ({keys[table]})"
 
 
-def read_referenced_rows(spark: SparkSession, dsn: str, table: str, batch_id: str) -> DataFrame:
-    """One JDBC read of the rows of `table` the batch references."""
+def read_referenced_rows(
+    spark: SparkSession, dsn: str, table: str, batch_id: str, schema: str = POSTGRES_SCHEMA
+) -> DataFrame:
+    """One JDBC read of the rows of `table` (in `schema`) the batch references."""
     url, properties = jdbc_url_and_properties(dsn)
     properties = {**properties, "fetchsize": "10000"}
-    query = referenced_rows_query(table, batch_id)
+    query = referenced_rows_query(table, batch_id, schema)
     # Resolving the schema already queries the server, so this call fails like an action would.
     return call_scrubbed(
         lambda: spark.read.jdbc(url, f"({query}) AS {table}", properties=properties),

@@ -16,7 +16,7 @@ from pyspark import StorageLevel
 from tasks.domain.tables import POSTGRES_TABLES
 from tasks.errors import SourceError, call_scrubbed
 from tasks.extract.mongo import forget_plan, read_movimento
-from tasks.extract.postgres import forget_referenced_cartoes, read_referenced_rows
+from tasks.extract.postgres import current_schema, forget_referenced_cartoes, read_referenced_rows
 from tasks.handoff import Sources
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.secrets import mongo_uri, postgres_dsn
@@ -34,7 +34,11 @@ def extract_sources(batch_id: str) -> Sources:
     job_group(spark, "extract")
     started = time.perf_counter()
     dsn, uri = postgres_dsn(settings), mongo_uri(settings)
-    frames = {table.name: read_referenced_rows(spark, dsn, table.name, batch_id) for table in POSTGRES_TABLES}
+    schema = current_schema(dsn)
+    frames = {
+        table.name: read_referenced_rows(spark, dsn, table.name, batch_id, schema)
+        for table in POSTGRES_TABLES
+    }
     frames["movimento"] = read_movimento(spark, uri, settings.mongo_database, batch_id)
     rows = {}
     for name, frame in frames.items():

@@ -11,20 +11,37 @@ from openlineage.client.facet_v2 import DatasetFacet, output_statistics_output_d
 
 from tasks.domain.contract import Store
 from tasks.domain.movimento_flat import TABLE_NAME
+from tasks.domain.render.postgres import POSTGRES_SCHEMA
 from tasks.domain.tables import MOVIMENTO_FLAT, QUARANTINE, TABLES
 from tasks.export.files import BatchFiles
+from tasks.extract.postgres import current_schema
 from tasks.lineage.facets import column_lineage, schema
 from tasks.lineage.naming import DatasetName, location, mongo_collection, postgres_table
 from tasks.secrets import mongo_uri, postgres_dsn
 from tasks.settings import Settings
 from tasks.storage import Location, resolve
 
+_SCHEMAS: dict[
+    str, str
+] = {}  # DSN -> its schema, once the server answered (asked at START, reused at the end)
+
+
+def _schema_of(dsn: str) -> str:
+    """The schema the extract reads (tasks/extract/postgres.py); the default one when the server cannot say."""
+    if dsn not in _SCHEMAS:
+        try:
+            _SCHEMAS[dsn] = current_schema(dsn)
+        except Exception:  # lineage never fails a run: the database's own error is the extract's to report
+            return POSTGRES_SCHEMA
+    return _SCHEMAS[dsn]
+
 
 def source_names(settings: Settings) -> dict[str, DatasetName]:
     """Each source table of the contract -> its dataset, in the store the contract puts it."""
     dsn, uri = postgres_dsn(settings), mongo_uri(settings)
+    schema = _schema_of(dsn)
     return {
-        table.name: postgres_table(dsn, table.name)
+        table.name: postgres_table(dsn, table.name, schema)
         if table.store is Store.POSTGRES
         else mongo_collection(uri, settings.mongo_database, table.name)
         for table in TABLES

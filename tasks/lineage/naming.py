@@ -26,11 +26,11 @@ def _host_port(url: str, default_port: int) -> str:
     return f"{host.lower()}:{port}"
 
 
-def postgres_table(dsn: str, table: str) -> DatasetName:
+def postgres_table(dsn: str, table: str, schema: str = POSTGRES_SCHEMA) -> DatasetName:
     """A table of the database a libpq URL (postgresql://user:password@host:port/db) points at."""
     parts = urlsplit(dsn)
     database = parts.path.lstrip("/") or (parts.username or "postgres")
-    return DatasetName(f"postgres://{_host_port(dsn, 5432)}", f"{database}.{POSTGRES_SCHEMA}.{table}")
+    return DatasetName(f"postgres://{_host_port(dsn, 5432)}", f"{database}.{schema}.{table}")
 
 
 def mongo_collection(uri: str, database: str, collection: str) -> DatasetName:

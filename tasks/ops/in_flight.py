@@ -12,7 +12,8 @@ A marker's run is over when
 - the Prefect server has its flow run in a final state (a worker reports its run's process killed as Crashed).
 Otherwise (a live run, or another machine's run the server cannot tell about) the marker is left alone, and the
 run's log says so. A run found dead by its process that the server still sees going (a run started by hand has no
-worker to report it) is set to Crashed there too, so the failed-run automation alerts on it. Markers hold names, counts and value-free reasons only, like the ledger itself.
+worker to report it) is set to Crashed there too, so the failed-run automation alerts on it. Markers hold names,
+counts and value-free reasons only, like the ledger itself.
 """
 
 from __future__ import annotations

@@ -59,7 +59,11 @@ def record_lost_runs(
     for marker in markers:
         if marker.flow_run_id == own_run:
             continue
-        verdict = is_over(marker)
+        try:
+            verdict = is_over(marker)
+        except Exception as error:  # the server unreachable: judged by the next run
+            logger.warning("run %s could not be judged: %s", marker.flow_run_id, failure_reason(error))
+            continue
         if verdict:
             over.append(marker)
         else:
@@ -99,7 +103,10 @@ def write_ledger(record: RunRecord) -> None:
     spark = get_spark(settings)
     job_group(spark, "ledger")
     output = resolve(settings.output_dir)
-    record_lost_runs(spark, output, record.flow_run_id, get_run_logger())
+    try:
+        record_lost_runs(spark, output, record.flow_run_id, get_run_logger())
+    except Exception as error:  # never at the cost of this run's own row; the markers stay for the next run
+        get_run_logger().warning("earlier runs' lost rows not written this time: %s", failure_reason(error))
     write_record(spark, output, record)
     if record.flow_run_id:
         try:

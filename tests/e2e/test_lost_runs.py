@@ -10,6 +10,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from deltalake import DeltaTable
 from prefect import flow
 from prefect.client.orchestration import get_client
@@ -18,9 +19,10 @@ from pyspark.sql import SparkSession
 
 from tasks.ops.in_flight import CRASHED_MESSAGE, is_over, marker_of, read_markers, write_marker
 from tasks.ops.ledger import RUNS_TABLE, RunRecord
-from tasks.ops.task import record_lost_runs
+from tasks.ops.task import record_lost_runs, write_ledger
+from tasks.settings import get_settings
 from tasks.storage import resolve
-from tests.utils.in_flight import dead_process_marker
+from tests.utils.in_flight import dead_process_marker, running_record
 
 ELSEWHERE = "worker-container-7f3a/4026532999"  # a scope whose PIDs mean nothing here
 
@@ -70,3 +72,31 @@ def test_a_dead_run_the_server_still_sees_running_is_set_to_crashed(
     with get_client(sync_client=True) as client:
         state = client.read_flow_run(killed.id).state
     assert state is not None and state.is_crashed() and state.message == CRASHED_MESSAGE
+
+
+def test_a_marker_that_cannot_be_recorded_never_costs_the_runs_own_row(
+    prefect_server: None, spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = resolve(str(tmp_path / "output"))
+    monkeypatch.setenv("SICOOP_OUTPUT_DIR", output.uri)
+    get_settings.cache_clear()
+    # Over (its process is dead) but not a record a row can be made of.
+    broken = replace(
+        dead_process_marker(running_record("broken-run"), "load"), record={"flow_run_id": "broken-run"}
+    )
+    write_marker(output, broken)
+
+    @flow(name="ledger-only")
+    def ends() -> None:
+        own = RunRecord(flow_run_id="own-run", flow_run_name="own", deployment=None)
+        own.complete()
+        write_ledger(own)
+
+    try:
+        ends()
+    finally:
+        get_settings.cache_clear()
+
+    rows = DeltaTable(output.join("ops", RUNS_TABLE).path).to_pyarrow_table().to_pylist()
+    assert [(row["flow_run_id"], row["status"]) for row in rows] == [("own-run", "COMPLETED")]
+    assert read_markers(output) == ([broken], [])  # kept for inspection, and for a later run

@@ -21,6 +21,12 @@ def test_each_master_table_is_read_through_the_batchs_cartoes() -> None:
     assert "tipo::text AS tipo" in conta and "idade::int AS idade" in associado  # the contract's Spark types
 
 
+def test_the_tables_are_read_in_the_schema_the_load_wrote_them_to() -> None:
+    assert " FROM scrub_bad.associado WHERE id IN" in referenced_rows_query("associado", "b-1", "scrub_bad")
+    quoted = referenced_rows_query("cartao", "b-1", 'Dados "Cartao"')  # a name PostgreSQL needs quoted
+    assert 'FROM "Dados ""Cartao""".extract_cartao WHERE' in quoted
+
+
 @pytest.mark.parametrize("hostile", ["b'; DROP TABLE conta; --", "b 1", "", "b\n1"])
 def test_a_batch_id_that_is_not_a_plain_name_never_reaches_sql(hostile: str) -> None:
     with pytest.raises(ValueError):
