@@ -27,7 +27,8 @@ from typing import Any
 from uuid import UUID
 
 import psutil
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.client.schemas.objects import FlowRun
 from prefect.exceptions import ObjectNotFound
 from prefect.states import Crashed
 
@@ -151,35 +152,31 @@ def process_gone(marker: Marker) -> bool | None:
     return bool(abs(started - marker.process_started) > 1.0)  # True: the PID was reused by another process
 
 
+def _known_run(client: SyncPrefectClient, flow_run_id: str) -> FlowRun | None:
+    """The flow run as the server has it; None for an id it does not know (or that is no flow run id)."""
+    try:
+        return client.read_flow_run(UUID(flow_run_id))
+    except (ValueError, ObjectNotFound):
+        return None
+
+
 def flow_run_ended(flow_run_id: str) -> bool | None:
     """Whether the Prefect server has the flow run in a final state; None when it does not know the run."""
-    try:
-        run_id = UUID(flow_run_id)
-    except ValueError:
-        return None
     with get_client(sync_client=True) as client:
-        try:
-            flow_run = client.read_flow_run(run_id)
-        except ObjectNotFound:
-            return None
+        flow_run = _known_run(client, flow_run_id)
+    if flow_run is None:
+        return None
     return bool(flow_run.state and flow_run.state.is_final())
 
 
 def mark_crashed(flow_run_id: str) -> bool:
     """Tell the Prefect server a run it still sees going is dead (its process is gone): its state becomes
     Crashed, which the failed-run automation alerts on. True when the state was changed."""
-    try:
-        run_id = UUID(flow_run_id)
-    except ValueError:
-        return False
     with get_client(sync_client=True) as client:
-        try:
-            flow_run = client.read_flow_run(run_id)
-        except ObjectNotFound:
+        flow_run = _known_run(client, flow_run_id)
+        if flow_run is None or (flow_run.state is not None and flow_run.state.is_final()):
             return False
-        if flow_run.state is not None and flow_run.state.is_final():
-            return False
-        client.set_flow_run_state(run_id, Crashed(message=CRASHED_MESSAGE), force=True)
+        client.set_flow_run_state(flow_run.id, Crashed(message=CRASHED_MESSAGE), force=True)
     return True
 
 
