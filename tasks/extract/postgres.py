@@ -33,21 +33,27 @@ def _literal(batch_id: str) -> str:
     return f"'{batch_id}'"
 
 
+_SCHEMAS: dict[str, str] = {}  # DSN -> its schema, once the server answered: one question per process
+
+
 def current_schema(dsn: str) -> str:
     """The schema the DSN's unqualified names resolve to (its search_path's first existing schema): where the load
-    created the tables, `public` unless the DSN's options say otherwise."""
+    created the tables, `public` unless the DSN's options say otherwise. Asked once per DSN (lineage's START
+    event asks first; the extract and the run's end reuse the answer)."""
+    if dsn not in _SCHEMAS:
+        _SCHEMAS[dsn] = call_scrubbed(lambda: _ask_schema(dsn), stage="extract", source="postgres")
+    return _SCHEMAS[dsn]
 
-    def ask() -> str:
-        connection = psycopg2.connect(dsn, application_name="sicooperative-extract")
-        try:
-            with connection, connection.cursor() as cursor:
-                cursor.execute("SELECT current_schema()")
-                row = cursor.fetchone()
-        finally:
-            connection.close()
-        return str(row[0]) if row and row[0] else POSTGRES_SCHEMA
 
-    return call_scrubbed(ask, stage="extract", source="postgres")
+def _ask_schema(dsn: str) -> str:
+    connection = psycopg2.connect(dsn, application_name="sicooperative-extract")
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute("SELECT current_schema()")
+            row = cursor.fetchone()
+    finally:
+        connection.close()
+    return str(row[0]) if row and row[0] else POSTGRES_SCHEMA
 
 
 def _qualified(schema: str, table: str) -> str:

@@ -21,19 +21,13 @@ from tasks.secrets import mongo_uri, postgres_dsn
 from tasks.settings import Settings
 from tasks.storage import Location, resolve
 
-_SCHEMAS: dict[
-    str, str
-] = {}  # DSN -> its schema, once the server answered (asked at START, reused at the end)
-
 
 def _schema_of(dsn: str) -> str:
     """The schema the extract reads (tasks/extract/postgres.py); the default one when the server cannot say."""
-    if dsn not in _SCHEMAS:
-        try:
-            _SCHEMAS[dsn] = current_schema(dsn)
-        except Exception:  # lineage never fails a run: the database's own error is the extract's to report
-            return POSTGRES_SCHEMA
-    return _SCHEMAS[dsn]
+    try:
+        return current_schema(dsn)
+    except Exception:  # lineage never fails a run: the database's own error is the extract's to report
+        return POSTGRES_SCHEMA
 
 
 def source_names(settings: Settings) -> dict[str, DatasetName]:

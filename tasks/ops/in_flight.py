@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -93,17 +94,20 @@ class Marker:
         return cls(**{f.name: given[f.name] for f in fields(cls) if f.name in given})
 
 
-def _snapshot(record: RunRecord) -> dict[str, Any]:
+def _snapshot(record: RunRecord, stage_seconds: Mapping[str, float]) -> dict[str, Any]:
     values = {name: getattr(record, name) for name in _RECORD_FIELDS}
     values["started_at"] = record.started_at.astimezone(UTC).isoformat()
-    values["stage_seconds"] = dict(record.stage_seconds)
+    values["stage_seconds"] = dict(stage_seconds)
     return values
 
 
-def marker_of(record: RunRecord, stage: str | None) -> Marker:
+def marker_of(
+    record: RunRecord, stage: str | None, stage_seconds: Mapping[str, float] | None = None
+) -> Marker:
+    """The run as it stands, in `stage`, with these stages done (default: the record's own)."""
     me = psutil.Process()
     return Marker(
-        record=_snapshot(record),
+        record=_snapshot(record, record.stage_seconds if stage_seconds is None else stage_seconds),
         stage=stage,
         updated_at=datetime.now(UTC).isoformat(),
         scope=process_scope(),

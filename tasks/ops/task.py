@@ -39,9 +39,8 @@ class InFlightMarker:
         """The run is entering `stage` (None: starting, or ending) with these stages done."""
         if not self.record.flow_run_id:
             return
-        self.record.stage_seconds = dict(stage_seconds)
         try:
-            write_marker(self.output, marker_of(self.record, stage))
+            write_marker(self.output, marker_of(self.record, stage, stage_seconds))
         except Exception as error:
             get_run_logger().warning(
                 "the run's in-flight marker could not be written: %s", failure_reason(error)
