@@ -18,6 +18,7 @@ import psycopg2
 import psycopg2.errors
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from psycopg2 import sql
 from psycopg2.extensions import cursor as Cursor
 
@@ -25,7 +26,6 @@ from tasks.domain.contract import Table
 from tasks.domain.tables import EXTRACT_CARTAO, POSTGRES_TABLES
 from tasks.errors import RowLocator, SourceError, scrub
 from tasks.landing.verification import BatchRejected, VerifiedBatch
-from tasks.landing.writer import CSV_DELIMITER
 
 EXTRACT_IDS = EXTRACT_CARTAO.name
 
@@ -69,6 +69,15 @@ def _upsert_statement(table: Table, staging: str) -> sql.Composed:
     )
 
 
+def _csv_stream(table: pa.Table) -> io.BytesIO:
+    """The table as CSV for COPY: strings quoted (an empty string stays one), nulls empty, Arrow's own writer."""
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(
+        table, sink, write_options=pacsv.WriteOptions(include_header=True, quoting_style="needed")
+    )
+    return io.BytesIO(sink.getvalue().to_pybytes())
+
+
 def _load_table(cursor: Cursor, batch: VerifiedBatch, table: Table) -> UpsertCount:
     staging = f"staging_{table.name}"
     cursor.execute(
@@ -78,16 +87,16 @@ def _load_table(cursor: Cursor, batch: VerifiedBatch, table: Table) -> UpsertCou
     )
     # Staging takes the target's types and NOT NULLs; batch_id is added by the upsert, not the file.
     cursor.execute(sql.SQL("ALTER TABLE {} DROP COLUMN batch_id").format(sql.Identifier(staging)))
-    copy = sql.SQL("COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {delim})")
-    with (batch.path / table.file_name).open("r", encoding="utf-8") as handle:
-        cursor.copy_expert(
-            copy.format(
-                staging=sql.Identifier(staging),
-                columns=sql.SQL(", ").join(sql.Identifier(n) for n in table.column_names),
-                delim=sql.Literal(CSV_DELIMITER),
-            ).as_string(cursor),
-            handle,
-        )
+    # The typed table verification read (never the file again), written as CSV in the contract's column order
+    # and copied by name: what was checked is what is loaded, whatever order the landed file had.
+    copy = sql.SQL("COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)")
+    cursor.copy_expert(
+        copy.format(
+            staging=sql.Identifier(staging),
+            columns=sql.SQL(", ").join(sql.Identifier(n) for n in table.column_names),
+        ).as_string(cursor),
+        _csv_stream(batch.tables[table.name].select(table.column_names)),
+    )
     cursor.execute(_upsert_statement(table, staging), {"batch_id": batch.batch_id})
     inserted, updated = cursor.fetchone() or (0, 0)
     return UpsertCount(inserted=int(inserted), updated=int(updated))

@@ -163,7 +163,12 @@ PERSONAL_DATA_RULE = "expect_column_values_to_be_null(_dados_pessoais): 1 unexpe
 # associado.csv: id;nome;sobrenome;idade;email;cpf_cnpj
 CORPUS = [
     Defect("null id", in_file("movimento.csv", edit_field(1, 0, "")), "rejected", "column id is empty"),
-    Defect("duplicate id", in_file("movimento.csv", lambda ls: [*ls, ls[-1]]), "rejected", "1 duplicate ids"),
+    Defect(
+        "duplicate id",
+        in_file("movimento.csv", lambda ls: [*ls, ls[-1]]),
+        "rejected",
+        "has 1 duplicated values",
+    ),
     Defect(
         "negative amount",
         in_file("movimento.csv", edit_field(1, 1, "-10.00")),
@@ -245,7 +250,10 @@ CORPUS = [
         "missing columns ['des_transacao']",
     ),
     Defect(
-        "extra column", in_file("movimento.csv", add_column("obs")), "rejected", "unexpected columns ['obs']"
+        "extra column",
+        in_file("movimento.csv", add_column("obs")),
+        "rejected",
+        "header fields that are not columns of movimento: field 7 (3 characters)",
     ),
     Defect(
         "wrong type",

@@ -166,7 +166,7 @@ def test_a_failed_run_emits_fail_with_its_value_free_reason(
     start, fail = events(flow_file)
     assert (start["eventType"], fail["eventType"]) == ("START", "FAIL")
     message = fail["run"]["facets"]["errorMessage"]["message"]
-    assert message.startswith("BatchRejected: ") and "duplicate ids" in message
+    assert message.startswith("BatchRejected: ") and "duplicated values" in message
     assert fail["outputs"] == []  # nothing was written
     assert ("file", str(batch.resolve())) in {(d["namespace"], d["name"]) for d in fail["inputs"]}
     assert raw

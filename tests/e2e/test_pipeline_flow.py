@@ -215,7 +215,7 @@ def test_rejected_batch_is_moved_aside_and_nothing_of_it_is_loaded(
     state = run_pipeline(batch_dir, workspace["output"])
     assert state.is_failed()
     error = state.result(raise_on_failure=False)
-    assert isinstance(error, BatchRejected) and "conta.csv: 1 duplicate ids" in str(error)
+    assert isinstance(error, BatchRejected) and "conta.csv: column id has 1 duplicated values" in str(error)
     moved = tmp_path / "landing" / "_rejected" / batch_dir.name
     assert (moved / REASON_FILE).is_file() and not batch_dir.exists()
     with psycopg2.connect(services["dsn"]) as connection, connection.cursor() as cursor:

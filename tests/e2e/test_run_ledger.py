@@ -45,7 +45,8 @@ def test_three_runs_one_failed_are_in_the_ledger_without_values(
     )
     assert failed["batch_id"] == bad.name and failed["failed_stage"] == "load"
     assert (
-        failed["failure_reason"].startswith("BatchRejected: ") and "duplicate ids" in failed["failure_reason"]
+        failed["failure_reason"].startswith("BatchRejected: ")
+        and "duplicated values" in failed["failure_reason"]
     )
     assert failed["rows_exported"] is None and failed["delta_version"] is None
 

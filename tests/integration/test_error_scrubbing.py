@@ -9,6 +9,7 @@ The JVM's own log4j output (Spark's executor warnings on stderr) is outside Pyth
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import socket
@@ -20,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
+import pyarrow as pa
 import pytest
 from prefect.logging import disable_run_logger
 from prefect.states import Failed, exception_to_failed_state
@@ -120,15 +122,15 @@ def test_a_value_copy_cannot_read_is_named_by_row_and_column(
     services: dict[str, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     batch_dir = land_batch(tmp_path, seed=813, associados=20, movimentos=40)
-    batch = verify_batch(batch_dir)
+    verified = verify_batch(batch_dir)
 
-    # Damaged after verification (which would have refused it), so the value reaches PostgreSQL's COPY.
-    def bad_idade(lines: list[str]) -> list[str]:
-        fields = lines[2].split(";")
-        fields[3] = FORMATTED_CPF
-        return [*lines[:2], ";".join(fields), *lines[3:]]
-
-    rewrite_file(batch_dir, "associado.csv", bad_idade)
+    # Verification refuses such a file, and the load never reads the file again: the value is put into the
+    # verified table itself (a fault injected on purpose), so it reaches PostgreSQL's COPY.
+    associado = verified.tables["associado"]
+    idade = [str(value) for value in associado["idade"].to_pylist()]
+    idade[1] = FORMATTED_CPF
+    damaged = associado.set_column(associado.column_names.index("idade"), "idade", pa.array(idade))
+    batch = dataclasses.replace(verified, tables={**verified.tables, "associado": damaged})
     caplog.set_level(logging.INFO)
     with pytest.raises(BatchRejected) as caught:
         load_postgres(services["dsn"], batch)

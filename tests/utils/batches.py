@@ -8,9 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
 from tasks.generate.generator import GenerationConfig, generate
 from tasks.landing.manifest import read_manifest, sha256_of, write_manifest
-from tasks.landing.writer import write_batch
+from tasks.landing.writer import CSV_DELIMITER, write_batch
 from tasks.settings import get_settings
 
 if TYPE_CHECKING:
@@ -31,13 +34,7 @@ def rewrite_file(batch_dir: Path, file_name: str, edit: Callable[[list[str]], li
     path = batch_dir / file_name
     lines = edit(path.read_text(encoding="utf-8").splitlines())
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    manifest = read_manifest(batch_dir)
-    entry = manifest.file(file_name)
-    assert entry is not None
-    entry.rows = len(lines) - 1
-    entry.bytes = path.stat().st_size
-    entry.sha256 = sha256_of(path)
-    write_manifest(batch_dir, manifest)
+    reseal(batch_dir, file_name, len(lines) - 1)
 
 
 def run_pipeline(
@@ -67,3 +64,31 @@ def run_pipeline(
             else:
                 os.environ[name] = value
         get_settings.cache_clear()
+
+
+def rewrite_table(batch_dir: Path, file_name: str, edit: Callable[[pa.Table], pa.Table]) -> None:
+    """Edit a data file as a table of text columns (Arrow reads and writes it, quoting as the writer does) and
+    re-seal the manifest, so only the edit itself is wrong."""
+    path = batch_dir / file_name
+    names = path.read_text(encoding="utf-8").split("\n", 1)[0].replace('"', "").split(CSV_DELIMITER)
+    text = pacsv.read_csv(
+        path,
+        parse_options=pacsv.ParseOptions(delimiter=CSV_DELIMITER, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+    )
+    options = pacsv.WriteOptions(include_header=True, delimiter=CSV_DELIMITER, quoting_style="needed")
+    edited = edit(text)
+    pacsv.write_csv(edited, path, write_options=options)
+    reseal(batch_dir, file_name, edited.num_rows)
+
+
+def reseal(batch_dir: Path, file_name: str, rows: int) -> None:
+    """Re-write the manifest's entry of a file to what it now holds."""
+    path = batch_dir / file_name
+    manifest = read_manifest(batch_dir)
+    entry = manifest.file(file_name)
+    assert entry is not None
+    entry.rows, entry.bytes, entry.sha256 = rows, path.stat().st_size, sha256_of(path)
+    write_manifest(batch_dir, manifest)
