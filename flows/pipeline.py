@@ -3,6 +3,7 @@ leak proof -> publish, and the run ledger however it ends."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -13,18 +14,22 @@ from uuid import UUID
 
 from prefect import flow, get_run_logger, runtime
 from prefect.artifacts import create_markdown_artifact
+from prefect.states import format_exception
 
 from flows.parameters import Associados, Batch, Movimentos, Seed
 from tasks.domain.tables import INTEGRITY_OK
 from tasks.drift.task import DriftFailed, check_drift
+from tasks.errors import failure_reason
 from tasks.export.task import ExportReport, export_batch, publish_batch, rollback_export
 from tasks.extract.task import extract_sources
 from tasks.gate.checkpoint import GateFailed
-from tasks.gate.event import emit_gate_failed
+from tasks.gate.event import emit_gate_failed, gate_failed_payload
 from tasks.gate.task import quality_gate
 from tasks.generate.task import generate_batch
+from tasks.landing.rejection import REASON_FILE, REJECTED_DIR
 from tasks.landing.staging import locate_batch
 from tasks.lineage.flow_run import finish_lineage, start_lineage
+from tasks.lineage.transport import lineage_folder
 from tasks.load.task import load_batch
 from tasks.ops.ledger import RunRecord
 from tasks.ops.stage_chart import publish_stage_chart
@@ -32,6 +37,8 @@ from tasks.ops.task import InFlightMarker, record_run
 from tasks.ops.trigger import trigger_event_id
 from tasks.ops.writer import writer_slot
 from tasks.proof.logs import LogCapture, capture_logs
+from tasks.proof.registry import forget, recall
+from tasks.proof.run_end import RunEnd, files_written_since, prove_run_end
 from tasks.proof.task import LeakFound, prove_no_leak
 from tasks.settings import Settings, get_settings
 from tasks.spark_session import get_spark
@@ -148,25 +155,65 @@ def sicooperative_pipeline(
         in_flight.enter(None, {})
         times = StageTimes(on_start=in_flight.enter)
         lineage = start_lineage(record)  # OpenLineage START; never raises
-        try:
-            with capture_logs() as logs:
+        started = datetime.now(UTC) - timedelta(seconds=1)  # file times are compared with this: a margin
+        outcome: BaseException | None = None
+        with capture_logs() as logs:
+            try:
                 summary = _run(associados, movimentos, seed, batch, logs, times, record)
-            record.complete()
-            return summary
-        except BaseException as error:
-            record.fail(times.current, error)
-            if isinstance(error, GateFailed):
-                record.suite, record.outcomes = error.report.suite, error.report.outcomes
-                emit_gate_failed(record.batch_id, error.report)  # the automation `sicooperative-gate-failed`
-            if isinstance(error, DriftFailed):
-                record.metrics, record.drift = error.report.metrics, error.report.outcomes
-            raise
-        finally:
-            record.stage_seconds = dict(times.seconds)
-            # Asked at the end: by then the server has long recorded the trigger that created the run.
-            record.trigger_event_id = trigger_event_id(record.flow_run_id)
-            record_run(record, in_flight)
-            finish_lineage(lineage, record)  # OpenLineage COMPLETE or FAIL; never raises
+                record.complete()
+                return summary
+            except BaseException as error:
+                outcome = error
+                record.fail(times.current, error)
+                if isinstance(error, GateFailed):
+                    record.suite, record.outcomes = error.report.suite, error.report.outcomes
+                    # The automation `sicooperative-gate-failed` listens for it.
+                    emit_gate_failed(record.batch_id, error.report)
+                if isinstance(error, DriftFailed):
+                    record.metrics, record.drift = error.report.metrics, error.report.outcomes
+                raise
+            finally:
+                record.stage_seconds = dict(times.seconds)
+                # Asked at the end: by then the server has long recorded the trigger that created the run.
+                record.trigger_event_id = trigger_event_id(record.flow_run_id)
+                record_run(record, in_flight)
+                finish_lineage(lineage, record)  # OpenLineage COMPLETE or FAIL; never raises
+                prove_what_the_run_left(record, outcome, started, logs)
+
+
+def prove_what_the_run_left(
+    record: RunRecord, outcome: BaseException | None, started: datetime, logs: LogCapture
+) -> None:
+    """The leak proof of every outcome (`tasks/proof/run_end.py`), over what the run left once it is written: a
+    hit fails the run, named by place and kind (raised in place of the run's own error, which is logged)."""
+    fingerprints = recall(record.flow_run_id)
+    forget(record.flow_run_id)
+    if fingerprints is None or not len(fingerprints):
+        return  # the batch was never read: it cannot have leaked what no one saw
+    settings = get_settings()
+    output = resolve(settings.output_dir)
+    landing = resolve(settings.landing_dir)
+    folders = [output.join("ops"), resolve(str(lineage_folder(settings)))]
+    # A rejected batch is kept aside as it landed (raw, by design); what the run wrote there is its reason.
+    rejections = [
+        file for file in files_written_since(landing.join(REJECTED_DIR), started) if file.name == REASON_FILE
+    ]
+    if settings.spark_event_log_dir is not None:
+        folders.append(resolve(str(settings.spark_event_log_dir)))
+    texts = [("captured logs", logs.text())]
+    if outcome is not None:
+        texts.append(("final state message", format_exception(outcome)))
+    if isinstance(outcome, GateFailed):
+        texts.append(("gate-failed event", json.dumps(gate_failed_payload(outcome.report), default=str)))
+    run_id = UUID(record.flow_run_id) if record.flow_run_id else None
+    proof = prove_run_end(fingerprints, RunEnd(started, folders, run_id, texts, rejections))
+    logger = get_run_logger()
+    if proof.clean:
+        logger.info("leak proof of what the run left: %s, in %.2fs", proof.summary(), proof.seconds)
+        return
+    if outcome is not None:
+        logger.error("the run failed (%s), then its leak proof found raw values", failure_reason(outcome))
+    raise LeakFound(proof, "found in what the run left") from None
 
 
 def _run(

@@ -24,6 +24,7 @@ from bson.errors import BSONError
 from py4j.protocol import Py4JError
 from pyspark.errors import PySparkException
 
+from tasks.privacy.raw_values import holds_raw_values
 from tasks.retry import TRANSIENT_JAVA_CLASSES, TransientError, is_transient, is_transient_sqlstate
 
 Source = Literal["postgres", "mongodb"]
@@ -78,9 +79,25 @@ def _token(value: object, pattern: re.Pattern[str]) -> str | None:
     return found[0] if found else None
 
 
+WITHHELD = "message withheld: it held what reads as a raw CPF/CNPJ, card number or e-mail address"
+
+
+def guarded(text: str) -> str:
+    """`text`, or a notice in its place when it holds what reads as raw personal data (`raw_values_in`)."""
+    return WITHHELD if holds_raw_values(text) else text
+
+
 class ValueFree:
     """Marks an error whose message is built from names, counts and codes only, never a value of the data:
-    it may be shown and recorded as it is (the run ledger keeps it as the failure's reason)."""
+    it may be shown and recorded as it is (the run ledger keeps it as the failure's reason).
+
+    Every argument passes the guard on the way in, so a message that a mistake built from input anyway is
+    withheld before it can reach a log, a state, the ledger or lineage: the net behind the rule.
+    """
+
+    def __init__(self, *args: object) -> None:
+        safe = [guarded(arg) if isinstance(arg, str) else arg for arg in args]
+        super().__init__(*safe)  # type: ignore[call-arg]
 
 
 MAX_REASON = 2000

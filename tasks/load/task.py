@@ -7,20 +7,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pyarrow.compute as pc
-from prefect import get_run_logger, task
+from prefect import get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from tasks.domain.tables import MOVIMENTO, TABLES, TABLES_BY_NAME
 from tasks.handoff import BatchTotals
-from tasks.landing.manifest import MANIFEST_NAME, sha256_of
 from tasks.landing.rejection import move_aside
 from tasks.landing.staging import local_copy
-from tasks.landing.verification import BatchRejected, VerifiedBatch, verify_batch
+from tasks.landing.verification import BatchRejected, VerifiedBatch, read_landed, verify_landed
 from tasks.load.mongo import load_mongo
 from tasks.load.postgres import load_postgres
 from tasks.load.source_suites import check_sources
 from tasks.privacy.fingerprints import Fingerprints
+from tasks.proof.registry import of_raw_files, of_tables, remember
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.secrets import mongo_uri, postgres_dsn
 from tasks.settings import get_settings
@@ -70,12 +70,19 @@ def load_batch(batch_location: Location) -> LoadReport:
     """
     logger = get_run_logger()
     settings = get_settings()
+    run = runtime.flow_run.id or None
     try:
         # A rejection can come from the download (an S3 batch), the verification, the source suites or the
         # PostgreSQL constraints; in each case nothing of the batch is loaded yet.
         with local_copy(batch_location) as batch_dir:
-            batch = verify_batch(batch_dir)
-            manifest_sha256 = sha256_of(batch_dir / MANIFEST_NAME)
+            landed = read_landed(batch_dir)
+            try:
+                batch = verify_landed(landed)
+            except BatchRejected:
+                remember(run, of_raw_files(landed.files.values()))  # what the proof searches the failure for
+                raise
+            fingerprints = of_tables(batch.tables, TABLES)
+            remember(run, fingerprints)
             check_source_suites(batch)
             pg_counts = load_postgres(postgres_dsn(settings), batch)
             mongo_counts = load_mongo(
@@ -95,10 +102,10 @@ def load_batch(batch_location: Location) -> LoadReport:
     vlr_total = Decimal(pc.sum(batch.tables["movimento"]["vlr_transacao"]).as_py() or 0)
     return LoadReport(
         batch_id=batch.batch_id,
-        manifest_sha256=manifest_sha256,
+        manifest_sha256=batch.manifest_sha256,
         rows=rows,
         vlr_total=vlr_total,
-        fingerprints=Fingerprints.of_batch(batch.tables, TABLES),
+        fingerprints=fingerprints,
         inserted=inserted,
         updated=updated,
     )

@@ -3,32 +3,45 @@
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 # Prefect's run loggers do not all propagate to the root logger: listen on each.
 LOGGERS = ("", "prefect", "prefect.flow_runs", "prefect.task_runs", "py4j")
+_FORMAT = logging.Formatter("%(name)s %(levelname)s %(message)s")
 
 
 class LogCapture(logging.Handler):
-    """Every record emitted while installed, formatted with its exception text, each once."""
+    """Every record emitted while installed, formatted with its exception text, each once.
+
+    A record reaching several of the listened loggers (one propagating to another) is kept once: the records
+    seen are held by weak reference, so a record that is gone can never be mistaken for a new one (an `id()`
+    is reused by CPython as soon as its object is freed).
+    """
 
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
         self.lines: list[str] = []
-        self._seen: set[int] = set()
+        self._seen: weakref.WeakSet[logging.LogRecord] = weakref.WeakSet()
+        self._guard = threading.Lock()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if id(record) in self._seen:
-            return
-        self._seen.add(id(record))
+        with self._guard:
+            if record in self._seen:
+                return
+            self._seen.add(record)
         try:
-            self.lines.append(logging.Formatter("%(name)s %(levelname)s %(message)s").format(record))
+            line = _FORMAT.format(record)
         except Exception:  # a record that cannot be formatted is searched by its raw parts
-            self.lines.append(f"{record.name} {record.msg!r} {record.args!r}")
+            line = f"{record.name} {record.msg!r} {record.args!r}"
+        with self._guard:
+            self.lines.append(line)
 
     def text(self) -> str:
-        return "\n".join(self.lines)
+        with self._guard:
+            return "\n".join(self.lines)
 
 
 @contextmanager

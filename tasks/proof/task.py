@@ -28,10 +28,10 @@ from tasks.storage import Location, resolve
 class LeakFound(ValueFree, RuntimeError):
     """Raw personal data of the batch was found in something the run wrote. Never retried."""
 
-    def __init__(self, proof: LeakProof) -> None:
+    def __init__(self, proof: LeakProof, consequence: str = "nothing was published") -> None:
         self.proof = proof
         places = "\n".join(f"  - {hit.describe()}" for hit in proof.hits)
-        super().__init__(f"leak proof failed: {proof.summary()}; nothing was published:\n{places}")
+        super().__init__(f"leak proof failed: {proof.summary()}; {consequence}:\n{places}")
 
 
 def files_changed_since(folder: Path | str, started: datetime) -> list[Location]:
