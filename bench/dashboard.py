@@ -69,7 +69,7 @@ def batch_sql(batch: int, rows: int) -> str:
             TIMESTAMPTZ '2023-01-01 00:00:00+00' AS data_criacao_conta,
             CAST({900 + batch} AS BIGINT) * 1000000000 + i AS id_movimento,
             CASE WHEN credito THEN 'CREDITO' ELSE 'DEBITO' END AS tipo_transacao,
-            'user****@****.com' AS email_associado,
+            'us***@***.com' AS email_associado,
             CASE WHEN pj THEN '112XXXXXXXXX81' ELSE '529XXXXXX25' END AS documento_associado,
             CASE WHEN pj THEN 'PJ' ELSE 'PF' END AS tipo_pessoa,
             'bench-{batch:02d}' AS batch_id,

@@ -32,7 +32,8 @@ class PersonalData(StrEnum):
 MASKED_FORMATS: dict[PersonalData, str] = {
     PersonalData.DOCUMENT: "^[0-9]{3}(X{6}|X{9})[0-9]{2}$",  # 3 first and 2 last digits
     PersonalData.CARD: "^[0-9]{6}X{3,9}[0-9]{4}$",  # 6 first and 4 last digits (PCI DSS)
-    PersonalData.EMAIL: r"^[^@*\s]{0,4}\*+@\*+[^@*\s]{1,4}$",  # 4 first of the user, 4 last of the domain
+    # Up to 2 first characters of the user, a fixed filler, the domain's top level.
+    PersonalData.EMAIL: r"^[^@*\s]{0,2}\*{3}@\*{3}(\.[^@*\s.]{1,63})?$",
 }
 
 

@@ -238,7 +238,7 @@ MOVIMENTO_FLAT = Table(
         ),
         _from(
             "associado.email",
-            "E-mail do associado mascarado (4 primeiros caracteres do usuário, 4 últimos do domínio).",
+            "E-mail do associado mascarado: até 2 primeiros caracteres do usuário, ***@*** e o domínio de topo.",
             policy=Policy.QUARANTINE,
         ),
         _from(

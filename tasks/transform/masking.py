@@ -8,9 +8,10 @@ Rules (from the earlier implementation, with gaps closed):
   digits: every digit becomes X (keeping 5 would reveal all of it).
 - card number: digits only; keep the first 6 and last 4 (PCI DSS display rule), the rest X. Shorter than 13
   digits is not a card number: every digit becomes X.
-- e-mail: split at the last '@'; keep up to 4 leading characters of the user part and up to 4 trailing
-  characters of the domain, every other character becomes '*'; never keep a whole part (a 3-letter user keeps
-  2). No '@': every character becomes '*'.
+- e-mail: split at the last '@'; keep the user part's first 2 characters (5 or more), its first one (3 or
+  4) or none (shorter), then a fixed `***@***`, then the domain's top level (`.com`, `.br`) when it has one.
+  The mask's length never follows the address's. No '@': `***`. (docs/privacy.md: how many addresses
+  each masked value stands for.)
 - tipo_pessoa: PJ when the document has more than 11 digits, else PF.
 Null stays null.
 
@@ -40,6 +41,9 @@ VALIDITY_CHECKS: Mapping[str, tuple[str, str, Callable[[Column], Column]]] = {
     "associado": ("cpf_cnpj", "documento_valido", document_check_digits_valid),
     "cartao": ("num_cartao", "cartao_valido", card_number_valid),
 }
+
+
+EMAIL_FILLER = "***@***"  # the same whatever the address's length: the mask never tells it
 
 
 def _lit(value: int | str) -> Column:
@@ -80,16 +84,13 @@ def mask_email(value: Column) -> Column:
     text = F.trim(value)
     user = F.regexp_extract(text, r"^(.*)@([^@]*)$", 1)
     domain = F.regexp_extract(text, r"^(.*)@([^@]*)$", 2)
-
-    def kept(part: Column) -> Column:
-        return F.greatest(F.least(_lit(4), F.length(part) - 1), _lit(0))
-
-    masked = F.concat(
-        _keep_ends(user, kept(user), _lit(0), "*"), _lit("@"), _keep_ends(domain, _lit(0), kept(domain), "*")
-    )
+    kept = F.when(F.length(user) >= 5, _lit(2)).when(F.length(user) >= 3, _lit(1)).otherwise(_lit(0))
+    top_level = F.regexp_extract(domain, r"(\.[^.]+)$", 1)  # `.br`, `.com`; empty without a dot
+    masked = F.concat(F.substr(user, _lit(1), kept), _lit(EMAIL_FILLER), top_level)
     return (
         F.when(value.isNull(), F.lit(None).cast("string"))
-        .when(F.instr(text, "@") == 0, F.repeat(_lit("*"), F.length(text)))
+        .when(F.length(text) == 0, _lit(""))
+        .when(F.instr(text, "@") == 0, _lit("***"))
         .otherwise(masked)
     )
 

@@ -38,7 +38,7 @@ def movimento_table(rows: Sequence[tuple[object, ...]] = ROWS) -> pa.Table:
         "des_transacao_movimento": [row[8] for row in rows],
         "numero_cartao": ["411111XXXXXX1111"] * len(rows),
         "documento_associado": ["529XXXXXX25"] * len(rows),
-        "email_associado": ["ana.***@***.com"] * len(rows),
+        "email_associado": ["an***@***.com"] * len(rows),
     }
     columns = [pa.array(given.get(field.name, [None] * len(rows)), type=field.type) for field in schema]
     return pa.Table.from_arrays(columns, schema=schema)

@@ -59,13 +59,15 @@ def test_card_keeps_six_first_and_four_last(spark: SparkSession, raw: str | None
 @pytest.mark.parametrize(
     ("raw", "masked"),
     [
-        ("anthony.porto1@icloud.com", "anth**********@******.com"),
-        ("ana@gmail.com", "an*@*****.com"),  # short user part: one character less than all
-        ("a@b.io", "*@*.io"),
-        ("first.last@sub.domain.com.br", "firs******@*************m.br"),
-        ("weird@name@host.com", "weir******@****.com"),  # split at the last '@'
-        ("  padded@host.com ", "padd**@****.com"),
-        ("no-at-sign.com", "**************"),
+        ("anthony.porto1@icloud.com", "an***@***.com"),
+        ("ana@gmail.com", "a***@***.com"),  # a short user part keeps one character
+        ("ab@gmail.com", "***@***.com"),  # a shorter one keeps none
+        ("a@b.io", "***@***.io"),
+        ("first.last@sub.domain.com.br", "fi***@***.br"),
+        ("weird@name@host.com", "we***@***.com"),  # split at the last '@'
+        ("  padded@host.com ", "pa***@***.com"),
+        ("user@localhost", "u***@***"),
+        ("no-at-sign.com", "***"),
         ("", ""),
         (None, None),
     ],
@@ -87,7 +89,7 @@ def test_policy_masks_the_source_tables_and_derives_tipo_pessoa(spark: SparkSess
     masked = mask_sources({"associado": associado, "cartao": cartao})
     rows = {row["id"]: row for row in masked["associado"].collect()}
     assert rows[1]["tipo_pessoa"] == "PJ" and rows[2]["tipo_pessoa"] == "PF"
-    assert rows[1]["cpf_cnpj"] == "112XXXXXXXXX81" and rows[2]["email"] == "joan*@*.com"
+    assert rows[1]["cpf_cnpj"] == "112XXXXXXXXX81" and rows[2]["email"] == "jo***@***.com"
     first_card = masked["cartao"].first()
     assert first_card is not None
     assert first_card["num_cartao"] == "411111XXXXXX1111"
