@@ -3,6 +3,7 @@ the rows of earlier runs of the output that died without theirs (`tasks/ops/in_f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from logging import Logger, LoggerAdapter
@@ -12,7 +13,9 @@ from prefect.cache_policies import NO_CACHE
 from pyspark.sql import SparkSession
 
 from tasks.errors import failure_reason
+from tasks.lineage.transport import lineage_folder
 from tasks.ops.in_flight import (
+    Marker,
     delete_marker,
     is_over,
     lost_record,
@@ -22,6 +25,7 @@ from tasks.ops.in_flight import (
     write_marker,
 )
 from tasks.ops.ledger import RunRecord, recorded_runs, write_record
+from tasks.proof.lost_run import prove_lost_run
 from tasks.retry import TASK_RETRY_OPTIONS
 from tasks.settings import get_settings
 from tasks.spark_session import get_spark, job_group
@@ -76,6 +80,7 @@ def record_lost_runs(
             delete_marker(output, marker.flow_run_id)
             continue
         record = lost_record(marker)
+        prove_lost(record, marker, logger)
         write_record(spark, output, record)
         delete_marker(output, marker.flow_run_id)
         recorded.append(record)
@@ -94,6 +99,29 @@ def record_lost_runs(
                 "run %s could not be set to Crashed: %s", marker.flow_run_id, failure_reason(error)
             )
     return recorded
+
+
+def prove_lost(record: RunRecord, marker: Marker, logger: Logger | LoggerAdapter[Logger]) -> None:
+    """The lost run's own leak proof (`tasks/proof/lost_run.py`); its line goes into the row about to be written."""
+    settings = get_settings()
+    folder = lineage_folder(settings)
+    lineage_files = [
+        resolve(str(folder / kind / f"{marker.flow_run_id}.jsonl")) for kind in ("flow", "spark")
+    ]
+    texts = [
+        ("in-flight marker", marker.to_json().decode("utf-8")),
+        ("ledger row", json.dumps(vars(record), default=str)),
+    ]
+    proof = prove_lost_run(
+        resolve(settings.landing_dir), record.batch_id, marker.flow_run_id, texts, lineage_files
+    )
+    if proof is None:
+        record.leak_proof = "not run: the run's batch can no longer be read"
+        return
+    record.leak_proof = proof.summary()
+    if not proof.clean:
+        places = "".join(f"\n  - {hit.describe()}" for hit in proof.hits)
+        logger.error("lost run %s: its leak proof found raw values:%s", marker.flow_run_id, places)
 
 
 @task(name="ledger", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)

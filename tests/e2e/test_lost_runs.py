@@ -17,11 +17,13 @@ from prefect.client.orchestration import get_client
 from prefect.states import Crashed, Running
 from pyspark.sql import SparkSession
 
+from tasks.landing.verification import verify_batch
 from tasks.ops.in_flight import CRASHED_MESSAGE, is_over, marker_of, read_markers, write_marker
 from tasks.ops.ledger import RUNS_TABLE, RunRecord
 from tasks.ops.task import record_lost_runs, write_ledger
 from tasks.settings import get_settings
 from tasks.storage import resolve
+from tests.utils.batches import land_batch
 from tests.utils.in_flight import dead_process_marker, running_record
 
 ELSEWHERE = "worker-container-7f3a/4026532999"  # a scope whose PIDs mean nothing here
@@ -100,3 +102,36 @@ def test_a_marker_that_cannot_be_recorded_never_costs_the_runs_own_row(
     rows = DeltaTable(output.join("ops", RUNS_TABLE).path).to_pyarrow_table().to_pylist()
     assert [(row["flow_run_id"], row["status"]) for row in rows] == [("own-run", "COMPLETED")]
     assert read_markers(output) == ([broken], [])  # kept for inspection, and for a later run
+
+
+def test_a_lost_run_gets_its_own_leak_proof_which_finds_a_planted_value(
+    prefect_server: None, spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that died before its proof is proved by the run that records it: its batch is read again and its
+    marker, lineage and server view searched. One lost run is clean; the other's marker carries a raw e-mail of
+    its batch (planted on purpose), which the proof finds; both rows say so, never the value."""
+    landing, output = tmp_path / "landing", resolve(str(tmp_path / "output"))
+    batch = land_batch(landing, seed=265, associados=20, movimentos=50)
+    email = verify_batch(batch).tables["associado"]["email"][0].as_py()
+    monkeypatch.setenv("SICOOP_LANDING_DIR", str(landing))
+    get_settings.cache_clear()
+    with get_client(sync_client=True) as client:
+        clean_run = client.create_flow_run(stand_in, state=Running())
+        leaky_run = client.create_flow_run(stand_in, state=Running())
+    clean = RunRecord(flow_run_id=str(clean_run.id), flow_run_name="clean", deployment=None)
+    leaky = RunRecord(flow_run_id=str(leaky_run.id), flow_run_name=f"leaky {email}", deployment=None)
+    for record in (clean, leaky):
+        record.batch_id = batch.name
+        write_marker(output, dead_process_marker(record, "export"))
+    marker_text = (output.join("ops", "in_flight", f"{leaky_run.id}.json")).read_bytes().decode()
+    assert email in marker_text  # the planted fault is real
+
+    try:
+        recorded = record_lost_runs(spark, output, None, logging.getLogger(__name__))
+    finally:
+        get_settings.cache_clear()
+
+    proofs = {record.flow_run_id: record.leak_proof or "" for record in recorded}
+    assert proofs[str(clean_run.id)].endswith(": 0 found")
+    assert proofs[str(leaky_run.id)].endswith(": 2 found")  # in its marker and in the row it would get
+    assert all(email not in proof for proof in proofs.values())
