@@ -406,3 +406,42 @@ def test_errors_that_are_not_driver_errors_pass_through_untouched() -> None:
     with pytest.raises(ValueError, match="seed"):
         call_scrubbed(raising(ValueError("seed must be within 0..999")), stage="load", source="postgres")
     assert call_scrubbed(lambda: 42, stage="load", source="postgres") == 42
+
+
+@pytest.mark.parametrize(
+    "leaked",
+    [
+        "529.982.247-25",
+        "52998224725",
+        "11.222.333/0001-81",
+        "4111 1111 1111 1111",
+        "ana.souza@example.com.br",
+        "joão@exemplo.com.br",
+    ],
+)
+def test_a_value_free_error_built_with_a_raw_value_by_mistake_is_withheld(leaked: str) -> None:
+    """The net behind the rule: a pipeline error whose message a mistake built from input never carries the
+    value into a log, a state or the ledger (its message, its args and its traceback are the notice)."""
+    from tasks.errors import WITHHELD, ValueFree, failure_reason
+    from tasks.landing.verification import BatchRejected
+
+    class Broken(ValueFree, RuntimeError):
+        pass
+
+    for error in (Broken(f"row 3 holds {leaked}"), BatchRejected("/l/b", "associado.csv", f"field {leaked}")):
+        assert leaked not in str(error) and leaked not in repr(error.args)
+        assert WITHHELD in str(error)
+        assert leaked not in failure_reason(error)
+        assert leaked not in "".join(traceback.format_exception(error))
+
+
+def test_a_value_free_error_keeps_its_words_and_numbers() -> None:
+    """Counts, sizes, dates and batch ids are not documents: the guard leaves them (it would otherwise hide
+    every message)."""
+    from tasks.landing.verification import BatchRejected
+
+    message = (
+        "size 1,073,741,824 bytes, the manifest says 1,000,000; rows 10 and 11 share one; "
+        "batch 20261130-seed601-m10000 at 2026-11-30 03:49:00"
+    )
+    assert message in str(BatchRejected("/l/b", "movimento.csv", message))
