@@ -3,7 +3,7 @@
     uv run python -m bench.load [--movimentos N] [--associados N]
 
 Reading and verifying the landed files, the source suites, the PostgreSQL load and the MongoDB load, each timed
-alone against the bench databases of the local services (`make services`). The same command, run on an older
+alone against the bench databases of the local services (`make services`), emptied first. The same command, run on an older
 checkout (the functions it calls have kept their names), gives the figures before a change side by side.
 """
 
@@ -18,6 +18,20 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 BENCH_MONGO_DATABASE = "sicooperative_bench"
+
+
+def empty_stores(dsn: str, uri: str) -> None:
+    import psycopg2
+
+    from tasks.clients.mongo import mongo_client
+
+    with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('associado') IS NOT NULL")
+        row = cursor.fetchone()
+        if row and row[0]:
+            cursor.execute("TRUNCATE associado, conta, cartao, extract_cartao CASCADE")
+    with mongo_client(uri) as client:
+        client.drop_database(BENCH_MONGO_DATABASE)
 
 
 def main() -> None:
@@ -36,6 +50,7 @@ def main() -> None:
 
     local = {key: value for key, value in dotenv_values(".local/services.env").items() if value}
     dsn, uri = local["SICOOP_BENCH_POSTGRES_DSN"], local["SICOOP_MONGO_URI"]
+    empty_stores(dsn, uri)  # every run on empty stores: a re-load of known ids takes another path
     with tempfile.TemporaryDirectory(prefix="sicoop-bench-load-") as work:
         config = GenerationConfig(associados=args.associados, movimentos=args.movimentos, seed=args.seed)
         batch_dir = write_batch(Path(work), f"bench-load-{time.time_ns()}", generate(config), {})

@@ -193,7 +193,12 @@ def prove_what_the_run_left(
     settings = get_settings()
     output = resolve(settings.output_dir)
     landing = resolve(settings.landing_dir)
-    folders = [output.join("ops"), resolve(str(lineage_folder(settings)))]
+    # The gate's results and data docs too: a failed gate writes them, and its run never reaches the first proof.
+    folders = [
+        output.join("ops"),
+        resolve(str(lineage_folder(settings))),
+        resolve(quality_dir(settings, output)),
+    ]
     # A rejected batch is kept aside as it landed (raw, by design); what the run wrote there is its reason.
     rejections = [
         file for file in files_written_since(landing.join(REJECTED_DIR), started) if file.name == REASON_FILE
