@@ -17,10 +17,21 @@ from tasks.quality.outcomes import policy_of
 from tests.utils.frames import NOW, RAW_CPF, T0, clean_flat, judge
 
 
-def test_every_quarantine_rule_has_a_row_predicate(spark: SparkSession) -> None:
-    for expectation in suite_json("movimento_flat")["expectations"]:
-        if policy_of(expectation["meta"]) is Policy.QUARANTINE:
-            violation(expectation["type"], expectation["kwargs"], {"now": NOW})  # raises when unsupported
+def test_every_quarantine_rule_has_a_row_predicate_that_a_clean_row_keeps(spark: SparkSession) -> None:
+    """Each quarantine rule of the suite becomes a Spark predicate (an unsupported one raises), and none of them
+    sets a clean row aside: the rules are real row predicates, not constants."""
+    rules = [
+        e for e in suite_json("movimento_flat")["expectations"] if policy_of(e["meta"]) is Policy.QUARANTINE
+    ]
+    assert len(rules) >= 10
+    frame = clean_flat(spark, rows=12)
+    counts = frame.select(
+        *[
+            F.sum(violation(rule["type"], rule["kwargs"], {"now": NOW}).cast("int")).alias(f"r{index}")
+            for index, rule in enumerate(rules)
+        ]
+    ).first()
+    assert counts is not None and list(counts) == [0] * len(rules)
 
 
 def test_a_table_level_expectation_cannot_quarantine(spark: SparkSession) -> None:
