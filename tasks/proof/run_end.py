@@ -46,7 +46,10 @@ class RunEnd:
 
 
 def files_written_since(folder: Location, started: datetime) -> list[Location]:
-    """Files under `folder` (local or S3) modified at or after `started`, at any depth."""
+    """Files under `folder` (local or S3) modified at or after `started`, at any depth; none when `folder` is
+    not a folder (lineage pointed at a file never wrote there)."""
+    if folder.filesystem.get_file_info(folder.path).type != pafs.FileType.Directory:
+        return []
     selector = pafs.FileSelector(folder.path, allow_not_found=True, recursive=True)
     threshold = started.timestamp()
     prefix = len(folder.path.rstrip("/")) + 1
