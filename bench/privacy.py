@@ -3,9 +3,11 @@
     uv run python -m bench.privacy [--movimentos N] [--near-miss-share 0.5]
 
 1. The personal-data detector: its false alarms on clean rows (the generator's rows, where a share of the
-   descriptions is replaced by near misses: phone numbers, CEPs, boleto lines, NF-e keys, dates, amounts, order
-   ids, masked values) and its cost (the gate's pass with the detector against the same pass without it); then
-   every planted form of a real CPF, CNPJ, card number and e-mail, which it must all find.
+   descriptions is replaced by near misses: phone numbers (with `+55`, Unicode spaces and dashes, full-width
+   or Arabic-Indic digits), CEPs, boleto lines, NF-e keys, utility bill lines, dates, amounts, order ids,
+   masked values and both e-mail masks) and its cost (the gate's pass with the detector against the same pass
+   without it); then every planted form of a real CPF, CNPJ (numeric and alphanumeric), card number and
+   e-mail, which it must all find.
 2. The leak proof: the generated batch exported as the pipeline does (Delta, Parquet, CSV), then every raw
    value of the batch searched in every file written; its seconds against the export's.
 """
@@ -19,24 +21,46 @@ import time
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+_DIGITS = "0123456789"
+_FULL_WIDTH = "".join(chr(0xFF10 + d) for d in range(10))
+_ARABIC_INDIC = "".join(chr(0x660 + d) for d in range(10))
+_PHONE = "11 + r1 % 89, r2 % 10000, r3 % 10000"
+
 NEAR_MISSES = {
     # kind -> a Spark SQL expression of random digits (r1..r4: independent random longs per row)
-    "phone": "format_string('(%02d) 9%04d-%04d', 11 + r1 % 89, r2 % 10000, r3 % 10000)",
-    "phone +55": "format_string('+55 %02d 9%04d-%04d', 11 + r1 % 89, r2 % 10000, r3 % 10000)",
+    "phone": f"format_string('(%02d) 9%04d-%04d', {_PHONE})",
+    "phone +55": f"format_string('+55 %02d 9%04d-%04d', {_PHONE})",
+    "phone +55 (DD)": f"format_string('+55 (%02d) 9%04d-%04d', {_PHONE})",
+    "phone +55 glued": f"format_string('+55%02d9%04d%04d', {_PHONE})",
+    "phone Unicode separators": f"format_string('(%02d)\u202f9%04d\u2011%04d', {_PHONE})",
+    "phone full-width": f"translate(format_string('＋55 %02d 9%04d－%04d', {_PHONE}), '{_DIGITS}', '{_FULL_WIDTH}')",
+    "phone Arabic-Indic": f"translate(format_string('%02d 9%04d-%04d', {_PHONE}), '{_DIGITS}', '{_ARABIC_INDIC}')",
     "landline": "format_string('%02d %04d-%04d', 11 + r1 % 89, 2000 + r2 % 8000, r3 % 10000)",
+    "0800": "format_string('0800\u2009%03d\u2009%04d', r1 % 1000, r2 % 10000)",
     "CEP": "format_string('CEP %05d-%03d', r1 % 100000, r2 % 1000)",
+    "CEP Unicode dash": "format_string('CEP %05d\u2013%03d', r1 % 100000, r2 % 1000)",
     "boleto line": "format_string('%05d.%05d %05d.%06d %05d.%06d %d %04d%010d', r1 % 100000, r2 % 100000,"
     " r3 % 100000, r4 % 1000000, r2 % 100000, r1 % 1000000, r3 % 10, r4 % 10000, r1 % 10000000000)",
     "NF-e key": "format_string('%04d %04d %04d %04d %04d %04d %04d %04d %04d %04d %04d', r1 % 10000,"
     " r2 % 10000, r3 % 10000, r4 % 10000, r1 % 9973, r2 % 9973, r3 % 9973, r4 % 9973, r1 % 9931,"
     " r2 % 9931, r3 % 9931)",
+    "utility bill line": "format_string('%011d-%d %011d-%d %011d-%d %011d-%d', r1 % 100000000000, r1 % 10,"
+    " r2 % 100000000000, r2 % 10, r3 % 100000000000, r3 % 10, r4 % 100000000000, r4 % 10)",
     "date": "format_string('%02d/%02d/%04d %02d:%02d', 1 + r1 % 28, 1 + r2 % 12, 2000 + r3 % 30, r4 % 24, r1 % 60)",
+    "date thin spaces": "format_string('%02d\u2009/\u2009%02d\u2009/\u2009%04d %02d:%02d:%02d', 1 + r1 % 28,"
+    " 1 + r2 % 12, 2000 + r3 % 30, r4 % 24, r1 % 60, r2 % 60)",
+    "date full-width": f"translate(format_string('%02d/%02d/%04d', 1 + r1 % 28, 1 + r2 % 12, 2000 + r3 % 30),"
+    f" '{_DIGITS}', '{_FULL_WIDTH}')",
     "amount": "format_string('R$ %d.%03d,%02d', r1 % 1000, r2 % 1000, r3 % 100)",
+    "amount millions": "format_string('R$\u00a0%d.%03d.%03d,%02d', r1 % 100, r2 % 1000, r3 % 1000, r4 % 100)",
     "order id": "format_string('PED-%04d-%06d', 2000 + r1 % 30, r2 % 1000000)",
     "marketplace order": "format_string('Pedido %03d-%07d-%07d', r1 % 1000, r2 % 10000000, r3 % 10000000)",
     "masked document": "format_string('%03dXXXXXX%02d', r1 % 1000, r2 % 100)",
+    "masked CNPJ": "format_string('%03dXXXXXXXXX%02d', r1 % 1000, r2 % 100)",
     "masked card": "format_string('%06dXXXXXX%04d', r1 % 1000000, r2 % 10000)",
     "masked e-mail": "format_string('%s*****@*****.com', substr(md5(cast(r1 as string)), 1, 4))",
+    "masked e-mail, new mask": "concat(substr(md5(cast(r1 as string)), 1, cast(r2 % 3 as int)), '***@***',"
+    " element_at(array('', '.br', '.com', '.org'), cast(r3 % 4 as int) + 1))",
 }
 PLANTED = [  # every form the detector promises to find, each must be flagged
     "Pagamento CPF 529.982.247-25",
@@ -48,6 +72,25 @@ PLANTED = [  # every form the detector promises to find, each must be flagged
     "4111-1111-1111-1111 12/28",
     "amex 3782 822463 10005",
     "fulano.silva@example.com.br",
+    # any separator, any digit form, format characters, neighbours (tests/unit/privacy lists the rules)
+    "+55 529.982.247-25",
+    "529_982_247_25",
+    "529,982,247:25",
+    "529\u2009982\u2009247\u201325",
+    "529\u200b.982.247-25",
+    "５２９．９８２．２４７－２５",
+    "٥٢٩٩٨٢٢٤٧٢٥",
+    "CPF52998224725",
+    "52998224725abc",
+    "529.982.247-25 " + " ".join(["123"] * 11),  # glued to other numbers, 44 digits in all
+    "4111_1111_1111_1111",
+    "CNPJ 12.ABC.345/01DE-35",
+    "12ABC34501DE35",
+    "１２．ＡＢＣ．３４５／０１ＤＥ－３５",
+    "joão.silva@exemplo.com.br",
+    "user@bücher.de",
+    "用户@例子.中国",
+    "ａｎａ＠ｅｘａｍｐｌｅ．ｃｏｍ",
 ]
 
 

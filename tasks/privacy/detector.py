@@ -4,20 +4,28 @@ Declared once and used everywhere a value must be judged: the quality gate flags
 CPF, CNPJ, card number or e-mail address in any string column (the flag column is what the Great Expectations
 suite validates), and the transform marks source documents and card numbers whose check digits do not verify.
 
-A number is recognised the way Brazilian documents and payment cards are written (`tasks/privacy/forms.py`):
-digit groups joined by spaces, dots, dashes or slashes (any mix, or none) at the positions of its own layout:
+A text is first normalised as `tasks/privacy/forms.py` declares (one `translate` from a table built from
+Python's `unicodedata`: digits of every script to ASCII, single-character compatibility forms such as
+full-width letters replaced, format characters such as zero-width spaces deleted). A number is then recognised
+the way Brazilian documents and payment cards are written: digit groups joined by one to three separators (any
+character that is not a letter or a digit: spaces of every kind, dots, dashes, slashes, underscores, commas,
+colons, parentheses...), at the positions of its own layout:
 
 - CPF, 11 digits: group boundaries among 3, 6, 9 (`529.982.247-25`, `529982247-25`, `52998224725`), with
   valid mod-11 check digits;
 - CNPJ, 14 digits: boundaries among 2, 5, 8, 12 (`11.222.333/0001-81`, `11222333000181`), valid check digits;
+  the alphanumeric CNPJ (`12.ABC.345/01DE-35`, `12ABC34501DE35`: 12 digits or upper-case letters, then two
+  check digits) in the same groups, not glued to other letters or digits, with at least one letter;
 - card number, 13-19 digits: boundaries among 4, 8, 12, 16, or among 4, 10 (American Express, Diners), passing
   the Luhn check.
 
 Near misses pass because their layout or check digits differ: phone numbers (`(11) 98765-4321` groups 2-5-4;
-a leading `+` marks an international number), CEP (8 digits), dates and amounts (too few digits), boleto lines
-and NF-e access keys (44, 47 or 48 digits: skipped whole), masked values (`529XXXXXX25`), numbers whose check
-digits do not verify. A candidate is any run of up to five consecutive digit groups of a token, so a document
-followed by other numbers (`4111 1111 1111 1111 12/28`) is still found; one run of raw digits is never cut.
+the runs starting at a group written right after a `+` are an international number, `+5511987654321`), CEP (8
+digits), dates and amounts (too few digits), boleto lines and NF-e access keys in their printed layouts
+(skipped whole; the same digits in any other layout are judged), masked values (`529XXXXXX25`), numbers whose
+check digits do not verify. A candidate is any run of up to five consecutive digit groups of a token, so a
+document next to other numbers (`4111 1111 1111 1111 12/28`, `+55 529.982.247-25`) is still found; one run of
+raw digits is never cut.
 
 Each intermediate value is bound once (`_let`, nested `transform`s): written as plain nested expressions, every
 reference would copy its whole subtree, and the plan would grow past what Spark can compile.
@@ -26,42 +34,42 @@ reference would copy its whole subtree, and the plan would grow past what Spark 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import StrEnum
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
 from tasks.privacy.forms import (
-    CARD_LAYOUTS,
+    ALPHANUMERIC_CNPJ_SCREEN,
+    ANY_LAYOUT_RUN,
     CARD_MAX_DIGITS,
     CARD_MIN_DIGITS,
-    CNPJ_BOUNDARIES,
+    CARD_RUNS,
     CNPJ_DIGITS,
-    CPF_BOUNDARIES,
+    CNPJ_RUN,
+    CNPJ_WEIGHTS_1,
+    CNPJ_WEIGHTS_2,
     CPF_DIGITS,
-    EMAIL_ADDRESS,
-    ENOUGH_DIGITS,
-    MAX_GROUPS,
-    NUMBER_TOKEN,
-    SEPARATOR_CHARS,
-    SKIPPED_TOKEN_DIGITS,
+    CPF_RUN,
+    DOCUMENT_SCREEN,
+    EMAIL_SCREEN,
+    JAVA,
+    JAVA_NEEDS_NORMALISING,
+    MASK_RUN,
+    NORMALISED_FROM,
+    NORMALISED_TO,
+    NUMBER_SCREEN,
+    ROW_JOINER,
+    SKIPPED_LAYOUT,
+    Found,
 )
-
-_CNPJ_WEIGHTS_1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
-_CNPJ_WEIGHTS_2 = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
-
-
-class Found(StrEnum):
-    """Kinds of raw personal data the detector names (never the value itself)."""
-
-    CPF = "cpf"
-    CNPJ = "cnpj"
-    CARD = "cartao"
-    EMAIL = "email"
 
 
 def _ints(values: Sequence[int]) -> Column:
     return F.array(*[F.lit(value) for value in values])
+
+
+def _empty() -> Column:
+    return F.array().cast("array<string>")
 
 
 def _let(value: Column, body: Callable[[Column], Column]) -> Column:
@@ -71,8 +79,8 @@ def _let(value: Column, body: Callable[[Column], Column]) -> Column:
 
 
 def _digit_array(digits: Column) -> Column:
-    """'52998224725' -> [5, 2, 9, ...]."""
-    return F.transform(F.split(digits, ""), lambda character: character.cast("int"))
+    """'52998224725' -> [5, 2, 9, ...]; for the alphanumeric CNPJ each character counts its ASCII code - 48."""
+    return F.transform(F.split(digits, ""), lambda character: F.ascii(character) - 48)
 
 
 def _all_same(digits: Column) -> Column:
@@ -99,11 +107,12 @@ def _cpf_valid(digits: Column, values: Column) -> Column:
 
 
 def _cnpj_valid(digits: Column, values: Column) -> Column:
+    """14 digits, or the alphanumeric CNPJ's 12 digits or letters and 2 digits (values: ASCII code - 48)."""
     return (
         (F.length(digits) == CNPJ_DIGITS)
         & ~_all_same(digits)
-        & (_mod11_check(values, _CNPJ_WEIGHTS_1) == F.element_at(values, 13))
-        & (_mod11_check(values, _CNPJ_WEIGHTS_2) == F.element_at(values, 14))
+        & (_mod11_check(values, CNPJ_WEIGHTS_1) == F.element_at(values, 13))
+        & (_mod11_check(values, CNPJ_WEIGHTS_2) == F.element_at(values, 14))
     )
 
 
@@ -154,103 +163,95 @@ def card_number_valid(value: Column) -> Column:
     )
 
 
-def _fits(boundaries: Column, allowed: Sequence[int]) -> Column:
-    return F.forall(boundaries, lambda boundary: F.array_contains(_ints(allowed), boundary))
+def _holds(text: Column, pattern: str) -> Column:
+    """Whether the pattern occurs in the text. Not `rlike`: inside higher-order functions an `rlike` costs per
+    row what compiling its pattern costs (measured: 35 µs a row for the e-mail pattern), while the
+    regexp_extract family keeps its last compiled pattern."""
+    return F.regexp_instr(text, F.lit(pattern)) > 0
 
 
-def _runs(groups: Column) -> Column:
-    """Every run of 1..MAX_GROUPS consecutive digit groups: array<array<string>>."""
-    n = F.size(groups)
-    return F.flatten(
-        F.transform(
-            F.sequence(F.lit(1), n),
-            lambda i: F.transform(
-                F.sequence(F.lit(1), F.least(F.lit(MAX_GROUPS), n - i + 1)), lambda k: F.slice(groups, i, k)
-            ),
+def normalised(text: Column) -> Column:
+    """The text as the rules read it (`tasks.privacy.forms.normalise`, the same table); a text holding no
+    character the table changes, as most do, is not translated (an ASCII text is not even searched)."""
+    needs = (F.octet_length(text) != F.length(text)) & _holds(text, JAVA_NEEDS_NORMALISING)
+    return F.when(needs, F.translate(text, NORMALISED_FROM, NORMALISED_TO)).otherwise(text)
+
+
+def _judged(token: Column) -> Column:
+    """Whether a token may hold a document or card: long enough, some run of its groups laid out as one (not
+    starting right after a `+`), and not itself laid out as a skipped number. Most tokens stop here."""
+    return (F.length(token) >= CPF_DIGITS) & _holds(token, ANY_LAYOUT_RUN) & ~_holds(token, SKIPPED_LAYOUT)
+
+
+def _kinds_of_token(token: Column) -> Column:
+    """The kinds of personal data in a judged token: its runs of whole groups laid out as a document or card
+    is (`CPF_RUN`, ...), whose check digits verify."""
+
+    def found(patterns: Sequence[str], kind: Found, check: Callable[[Column, Column], Column]) -> Column:
+        runs = F.concat(*[F.regexp_extract_all(token, F.lit(pattern), 1) for pattern in patterns])
+        return F.when(
+            F.exists(runs, lambda run: _with_values(F.regexp_replace(run, "[^0-9]", ""), check)),
+            F.lit(kind.value),
         )
+
+    return F.array(
+        found([CPF_RUN], Found.CPF, _cpf_valid),
+        found(CARD_RUNS, Found.CARD, _luhn_valid),
+        found([CNPJ_RUN], Found.CNPJ, _cnpj_valid),
     )
 
 
-def _boundaries(run: Column) -> Column:
-    """Digit counts before each inner separator of a run of groups: [529, 982, 247, 25] -> [3, 6, 9]."""
-    return F.when(
-        F.size(run) > 1,
-        F.transform(
-            F.sequence(F.lit(1), F.size(run) - 1),
-            lambda m: F.aggregate(F.slice(run, 1, m), F.lit(0), lambda acc, g: acc + F.length(g)),
+def _alphanumeric_cnpj_valid(candidate: Column) -> Column:
+    """A candidate of the alphanumeric CNPJ's layout: holds a letter, is not a mask, its check digits verify."""
+    characters = F.regexp_replace(candidate, "[^0-9A-Z]", "")
+    return _let(
+        characters,
+        lambda bound: (
+            (F.translate(bound, "0123456789", "") != F.lit(""))
+            & ~bound.contains(MASK_RUN)
+            & _let(_digit_array(bound), lambda values: _cnpj_valid(bound, values))
         ),
-    ).otherwise(F.array().cast("array<int>"))
+    )
 
 
-def _kinds_of_run(run: Column) -> Column:
-    """The kinds of personal data one run of digit groups is (usually none)."""
+def _personal_data_in_normalised(text: Column) -> Column:
+    """The kinds in a normalised text. Each kind's cheap screen (a small ASCII pattern, compiled code) decides
+    whether its exact rules run: the numbers' higher-order functions, which Spark interprets row by row, and
+    the long patterns of the alphanumeric CNPJ and the e-mail address."""
 
-    def judge(digits: Column, values: Column, boundaries: Column) -> Column:
-        length = F.length(digits)
-        card_layout = _fits(boundaries, CARD_LAYOUTS[0]) | _fits(boundaries, CARD_LAYOUTS[1])
-        return F.array(
-            F.when(
-                (length == CPF_DIGITS) & _fits(boundaries, CPF_BOUNDARIES) & _cpf_valid(digits, values),
-                F.lit(Found.CPF.value),
-            ),
-            F.when(
-                (length == CNPJ_DIGITS) & _fits(boundaries, CNPJ_BOUNDARIES) & _cnpj_valid(digits, values),
-                F.lit(Found.CNPJ.value),
-            ),
-            F.when(
-                length.between(CARD_MIN_DIGITS, CARD_MAX_DIGITS) & card_layout & _luhn_valid(digits, values),
-                F.lit(Found.CARD.value),
-            ),
-        )
-
-    digits = F.array_join(run, "")
-    plausible = F.length(digits).between(CPF_DIGITS, CARD_MAX_DIGITS)
-    return F.when(
-        plausible,
-        _let(
-            digits,
-            lambda bound: _let(
-                _digit_array(bound),
-                lambda values: _let(_boundaries(run), lambda boundaries: judge(bound, values, boundaries)),
-            ),
-        ),
-    ).otherwise(F.array().cast("array<string>"))
-
-
-def _token_digits(token: Column) -> Column:
-    return F.length(F.regexp_replace(token, "[^0-9]", ""))
+    tokens = F.filter(F.regexp_extract_all(text, F.lit(JAVA.token), 0), _judged)
+    screened = _holds(text, DOCUMENT_SCREEN)  # one pass for both screens below; most rows stop here
+    numbers = F.when(
+        screened & _holds(text, NUMBER_SCREEN),
+        F.filter(F.flatten(F.transform(tokens, _kinds_of_token)), lambda kind: kind.isNotNull()),
+    ).otherwise(_empty())
+    alphanumeric = F.when(
+        screened
+        & _holds(text, ALPHANUMERIC_CNPJ_SCREEN)
+        & F.exists(F.regexp_extract_all(text, F.lit(JAVA.alphanumeric_cnpj), 1), _alphanumeric_cnpj_valid),
+        F.array(F.lit(Found.CNPJ.value)),
+    ).otherwise(_empty())
+    email = F.when(
+        (F.instr(text, "@") > 0) & _holds(text, EMAIL_SCREEN) & _holds(text, JAVA.email),
+        F.array(F.lit(Found.EMAIL.value)),
+    ).otherwise(_empty())
+    return F.array_distinct(F.concat(numbers, alphanumeric, email))
 
 
 def personal_data_in(text: Column) -> Column:
     """array<string> of the kinds of raw personal data in a string (empty when none; null for null)."""
-    tokens = F.filter(
-        F.regexp_extract_all(text, F.lit(NUMBER_TOKEN), 0),
-        lambda token: (
-            ~token.startswith("+")
-            & _let(_token_digits(token), lambda n: (n >= CPF_DIGITS) & ~n.isin(*SKIPPED_TOKEN_DIGITS))
-        ),
-    )
-    groups = F.transform(tokens, lambda token: F.split(token, f"[{SEPARATOR_CHARS}]+"))
-    numbers = F.flatten(
-        F.transform(groups, lambda token_groups: F.flatten(F.transform(_runs(token_groups), _kinds_of_run)))
-    )
-    email = F.when(text.rlike(EMAIL_ADDRESS), F.array(F.lit(Found.EMAIL.value))).otherwise(
-        F.array().cast("array<string>")
-    )
-    return F.array_distinct(F.concat(F.filter(numbers, lambda kind: kind.isNotNull()), email))
+    return F.when(text.isNotNull(), _personal_data_in_normalised(normalised(text)))
 
 
 def personal_data_flag(columns: Sequence[str]) -> Column:
     """Per row: null when no string column carries raw personal data, else the kinds found (`cpf,email`),
-    never the value. The columns are joined by a character no number or address can span and judged once;
-    two compiled regular expressions screen the row first, so the higher-order functions (which Spark
-    interprets row by row) run only on rows holding a long enough number or an e-mail address."""
+    never the value. The columns are joined by a character no number or address can span, normalised and
+    judged once."""
     if not columns:
         return F.lit(None).cast("string")
-    joined = F.concat_ws("\u0001", *[F.coalesce(F.col(name), F.lit("")) for name in columns])
-    kinds = F.array_join(F.array_sort(personal_data_in(joined)), ",")
-    screened = joined.rlike(ENOUGH_DIGITS) | joined.rlike(EMAIL_ADDRESS)
-    return F.when(screened & (kinds != F.lit("")), kinds)
+    joined = F.concat_ws(ROW_JOINER, *[F.coalesce(F.col(name), F.lit("")) for name in columns])
+    kinds = _personal_data_in_normalised(normalised(joined))
+    return F.when(F.size(kinds) > 0, F.array_join(F.array_sort(kinds), ","))
 
 
 def personal_data_by_column(columns: Sequence[str]) -> Column:

@@ -5,13 +5,16 @@ else reads it. The salt is random, made per run and never written anywhere: the 
 against guesses outside this process, and the object refuses to be pickled, so no result store, cache or
 Prefect state can hold it.
 
-Searching is exact-match with separators normalised: a text's numbers are read as the detector reads them
-(`tasks/privacy/forms.py`: runs of digit groups joined by spaces, dots, dashes or slashes at a document's or a
-card's layout), their digits hashed and looked up, so `529.982.247-25`, `529982247-25` and `52998224725` are one
-value; e-mail addresses are compared lower-case, with any prefix glued to the user part or suffix glued to the
-domain trimmed off. Only numbers written as documents are compared: an 11-digit key or a window cut out of a
-longer run of digits would match some raw value by chance once a batch holds millions of them. Nothing found
-is ever reported as a value: only its kind and where.
+Searching is exact-match on text read as the detector reads it (`tasks/privacy/forms.py`): stored values and
+searched texts are normalised alike (digits of any script in ASCII, full-width and other compatibility forms
+replaced, zero-width and other format characters deleted); a text's numbers are runs of digit groups joined by
+separators (any characters that are not letters or digits) at a document's or a card's layout, their digits
+hashed and looked up, so `529.982.247-25`, `529_982_247_25`, `５２９９８２２４７２５` and `52998224725` are one
+value; alphanumeric CNPJs (`12.ABC.345/01DE-35`) are compared by their 14 characters, upper-cased; e-mail
+addresses are compared case-folded, with any prefix glued to the user part or suffix glued to the domain trimmed
+off. Only numbers written as documents are compared: an 11-digit key or a window cut out of a longer run of
+digits would match some raw value by chance once a batch holds millions of them. Nothing found is ever reported
+as a value: only its kind and where.
 """
 
 from __future__ import annotations
@@ -27,20 +30,35 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tasks.domain.contract import PersonalData, Table
-from tasks.privacy.forms import EMAIL_ADDRESS, written_numbers
+from tasks.privacy.forms import (
+    ASCII_LAYOUT_SCREEN,
+    PYTHON,
+    RAW_ALPHANUMERIC_CNPJ_SCREEN,
+    RAW_EMAIL_SCREEN,
+    alphanumeric_cnpjs,
+    cnpj_characters,
+    normalise,
+    raw_digits_screen,
+    written_numbers,
+)
 
-# Whitespace, dots, slashes, hyphens; no-break space and the Unicode dashes as characters (RE2 has no \u).
-SEPARATORS = r"\s./\-" + "\u00a0\u2010-\u2015\u2212"
-_EMAIL_AT = re.compile(EMAIL_ADDRESS)
-_USER_PART = re.compile(r"[a-z0-9._%+\-]{1,64}$")
+_EMAIL_AT = re.compile(PYTHON.email)
+_USER_PART = re.compile(f"{PYTHON.email_user}{{1,64}}$")
 _CACHE_LIMIT = 1_000_000  # values already searched (the same text recurs in Delta, Parquet and CSV)
-# The same shapes for pyarrow (RE2): a cheap vectorised first pass, so Python sees only plausible values.
-_ARROW_EMAIL = r"[A-Za-z0-9._%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]"
 _NUMBER_KINDS = (PersonalData.DOCUMENT, PersonalData.CARD)
+_NOT_DIGIT = re.compile("[^0-9]")
 
 
-def _digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())
+def _number_key(raw: str) -> tuple[str, bool]:
+    """A stored number as compared: its digits, or an alphanumeric CNPJ's 14 characters (True)."""
+    characters = cnpj_characters(raw)
+    if characters is not None and not characters.isdigit():
+        return characters, True
+    return _NOT_DIGIT.sub("", normalise(raw)), False
+
+
+def _email_key(text: str) -> str:
+    return normalise(text).casefold()
 
 
 class Fingerprints:
@@ -50,13 +68,17 @@ class Fingerprints:
         self._salt = os.urandom(32)
         self._kinds: dict[bytes, PersonalData] = {}
         lengths: set[int] = set()
+        self._alphanumeric = False  # whether any document is an alphanumeric CNPJ (searched for only then)
         for kind, raw in values:
-            normalized = _digits(raw) if kind in _NUMBER_KINDS else raw.strip().lower()
-            if not normalized:
-                continue
             if kind in _NUMBER_KINDS:
-                lengths.add(len(normalized))
-            self._kinds[self._digest(normalized)] = kind
+                key, alphanumeric = _number_key(raw)
+                self._alphanumeric |= alphanumeric
+                if key and not alphanumeric:
+                    lengths.add(len(key))
+            else:
+                key = _email_key(raw).strip()
+            if key:
+                self._kinds[self._digest(key)] = kind
         self.number_lengths = tuple(sorted(lengths))
         self.counts = Counter(self._kinds.values())
         self._searched: dict[str, Counter[PersonalData]] = {}
@@ -90,15 +112,20 @@ class Fingerprints:
     def find(self, text: str) -> Counter[PersonalData]:
         """Kinds (with counts) of the batch's raw values present in `text`."""
         found: Counter[PersonalData] = Counter()
-        if self.number_lengths and len(text) >= self.number_lengths[0]:
-            for digits in written_numbers(text, self.number_lengths):
-                kind = self._kinds.get(self._digest(digits))
-                if kind is not None:
-                    found[kind] += 1
-        if "@" in text:
-            lowered = text.lower()
-            for match in _EMAIL_AT.finditer(lowered):
-                user = _USER_PART.search(lowered[max(0, match.start() - 64) : match.start()])
+        normalised = normalise(text)
+        keys: list[str] = []
+        if self.number_lengths and len(normalised) >= self.number_lengths[0]:
+            keys.extend(written_numbers(normalised, self.number_lengths, normalised=True))
+        if self._alphanumeric:
+            keys.extend(alphanumeric_cnpjs(normalised, any_case=True))
+        for key in keys:
+            kind = self._kinds.get(self._digest(key))
+            if kind is not None:
+                found[kind] += 1
+        if "@" in normalised:
+            folded = _email_key(normalised)  # normalising twice changes nothing
+            for match in _EMAIL_AT.finditer(folded):
+                user = _USER_PART.search(folded[max(0, match.start() - 64) : match.start()])
                 kind = self._email_in(f"{user.group() if user else ''}{match.group()}")
                 if kind is not None:
                     found[kind] += 1
@@ -124,12 +151,21 @@ class Fingerprints:
         return None
 
     def plausible(self, values: pa.Array) -> pa.Array:
-        """Vectorised first pass over a string array: True where a value could hold a raw value (a run of
-        as many digits as the shortest raw number, at most three separators apart, or an e-mail shape)."""
-        mask = pc.match_substring_regex(values, _ARROW_EMAIL)
+        """Vectorised first pass over a string array (raw, not normalised): True where a value could hold a raw
+        value once normalised (as many digit-like characters as the shortest raw number, at most three other
+        characters apart besides format characters; an `@` in any form between address characters; the groups
+        of an alphanumeric CNPJ, when the batch has any). Never narrower than what `find` reads."""
+        mask = pc.match_substring_regex(values, RAW_EMAIL_SCREEN)
         if self.number_lengths:
-            digits = rf"[0-9](?:[{SEPARATORS}]{{0,3}}[0-9]){{{self.number_lengths[0] - 1}}}"
-            mask = pc.or_(mask, pc.match_substring_regex(values, digits))
+            ascii_ = pc.string_is_ascii(values)
+            numbers = pc.if_else(
+                ascii_,  # left as it is by normalisation: only a run laid out as a document or card counts
+                pc.match_substring_regex(values, ASCII_LAYOUT_SCREEN),
+                pc.match_substring_regex(values, raw_digits_screen(self.number_lengths[0])),
+            )
+            mask = pc.or_(mask, numbers)
+        if self._alphanumeric:
+            mask = pc.or_(mask, pc.match_substring_regex(values, RAW_ALPHANUMERIC_CNPJ_SCREEN))
         return pc.fill_null(mask, False)
 
     def find_in_array(self, values: pa.Array) -> Counter[PersonalData]:

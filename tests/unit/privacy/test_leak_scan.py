@@ -17,21 +17,28 @@ from tasks.privacy.leak_scan import prove, search_file
 from tasks.storage import resolve
 
 CPF, CNPJ, CARD, EMAIL = "52998224725", "11222333000181", "4111111111111111", "Ana.Souza@Gmail.com"
+ALPHANUMERIC_CNPJ, UNICODE_EMAIL = "12.ABC.345/01DE-35", "João.Silva@Exemplo.com.br"
 
 
 @pytest.fixture(scope="module")
 def fingerprints() -> Fingerprints:
-    associado = pa.table({"cpf_cnpj": [CPF, CNPJ], "email": [EMAIL, "contato@lojaboa.com.br"]})
+    associado = pa.table(
+        {
+            "cpf_cnpj": [CPF, CNPJ, ALPHANUMERIC_CNPJ],
+            "email": [EMAIL, "contato@lojaboa.com.br", UNICODE_EMAIL],
+        }
+    )
     cartao = pa.table({"num_cartao": [CARD, "5500000000000004"]})
     return Fingerprints.of_batch({"associado": associado, "cartao": cartao}, (ASSOCIADO, CARTAO))
 
 
 def test_only_hashes_are_kept_and_never_pickled(fingerprints: Fingerprints) -> None:
-    assert len(fingerprints) == 6
-    assert fingerprints.counts == {PersonalData.DOCUMENT: 2, PersonalData.EMAIL: 2, PersonalData.CARD: 2}
-    assert fingerprints.number_lengths == (11, 14, 16)
+    assert len(fingerprints) == 8
+    assert fingerprints.counts == {PersonalData.DOCUMENT: 3, PersonalData.EMAIL: 3, PersonalData.CARD: 2}
+    assert fingerprints.number_lengths == (11, 14, 16)  # the alphanumeric CNPJ is compared by its characters
     held = repr(fingerprints) + repr(vars(fingerprints))
     assert CPF not in held and "ana.souza" not in held.lower() and CARD not in held
+    assert "12ABC" not in held.upper() and "silva" not in held.lower()
     with pytest.raises(TypeError, match="never leave"):
         pickle.dumps(fingerprints)
 
@@ -49,7 +56,28 @@ def test_only_hashes_are_kept_and_never_pickled(fingerprints: Fingerprints) -> N
         ('{"min":{"x":"ana.souza@gmail.com"}}', {PersonalData.EMAIL: 1}),
         ("xxANA.SOUZA@GMAIL.COM.br", {PersonalData.EMAIL: 1}),
         ("529XXXXXX25 ana.*****@*****.com 411111XXXXXX1111", {}),
+        ("an***@***.br j***@***.com ***@*** 112XXXXXXXXX81", {}),  # the new e-mail mask, a masked CNPJ
         ("52998224726 4111111111111112", {}),
+        # every form the detector reads: separators of any kind, digits of any script, format characters
+        ("529_982_247_25", {PersonalData.DOCUMENT: 1}),
+        ("529,982,247:25", {PersonalData.DOCUMENT: 1}),
+        ("529\u2009982\u202f247\u201325", {PersonalData.DOCUMENT: 1}),
+        ("５２９．９８２．２４７－２５", {PersonalData.DOCUMENT: 1}),
+        ("٥٢٩٩٨٢٢٤٧٢٥", {PersonalData.DOCUMENT: 1}),
+        ("5\u200b29.982.247\u00ad-25", {PersonalData.DOCUMENT: 1}),
+        ("+55 529.982.247-25", {PersonalData.DOCUMENT: 1}),  # a `+` hides no neighbour
+        ("529.982.247-25 " + " ".join(["123"] * 11), {PersonalData.DOCUMENT: 1}),  # 44 digits in all
+        ("４１１１ １１１１ １１１１ １１１１", {PersonalData.CARD: 1}),
+        # the alphanumeric CNPJ, in any case and form; glued to letters it is not written as one
+        ("cnpj 12ABC34501DE35", {PersonalData.DOCUMENT: 1}),
+        ("cnpj 12.abc.345/01de-35", {PersonalData.DOCUMENT: 1}),
+        ("１２．ＡＢＣ．３４５／０１ＤＥ－３５", {PersonalData.DOCUMENT: 1}),
+        ("x12ABC34501DE35", {}),
+        # e-mail addresses case-folded and normalised on both sides
+        ("ＡＮＡ．ＳＯＵＺＡ＠ＧＭＡＩＬ．ＣＯＭ", {PersonalData.EMAIL: 1}),
+        ("ana.souza\u200b@gmail.com", {PersonalData.EMAIL: 1}),
+        ("de: JOÃO.SILVA@EXEMPLO.COM.BR", {PersonalData.EMAIL: 1}),
+        ("joão.silva@exemplo.com", {}),  # another address
     ],
 )
 def test_text_search_normalises_separators_and_case(
@@ -104,7 +132,29 @@ def test_the_proof_names_where_and_what_never_the_value(fingerprints: Fingerprin
         [resolve(tmp_path / "a.json"), resolve(tmp_path / "b.log")],
         [("artifact sicooperative-run-summary", "nothing here"), ("logs", f"card {CARD}")],
     )
-    assert proof.summary() == "6 raw values searched in 4 files: 2 found"
+    assert proof.summary() == "8 raw values searched in 4 files: 2 found"
     assert [hit.describe() for hit in proof.hits] == [f"{tmp_path / 'b.log'}: 1 document", "logs: 1 card"]
     assert CPF not in repr(proof) and CARD not in repr(proof)
     assert not proof.clean
+
+
+def test_the_first_pass_keeps_every_value_the_search_reads(fingerprints: Fingerprints) -> None:
+    """pyarrow's RE2 pass reads raw text: it must let through every form normalisation makes readable."""
+    values = [
+        "５２９．９８２．２４７－２５",
+        "٥٢٩٩٨٢٢٤٧٢٥",
+        "5\u200b2\u200b9\u200b9\u200b8\u200b2\u200b2\u200b4\u200b7\u200b2\u200b5",
+        "529\u2009\u2009\u2009982_247_25",
+        "𝟓𝟐𝟗𝟗𝟖𝟐𝟐𝟒𝟕𝟐𝟓",
+        "ＡＮＡ．ＳＯＵＺＡ＠ＧＭＡＩＬ．ＣＯＭ",
+        "ana.souza\u200b@\u200bgmail.com",
+        "ana.souza﹫gmail.com",
+        "１２．ａｂｃ．３４５／０１ｄｅ－３５",
+        "12ABC\u200b34501DE35",
+    ]
+    array = pa.array(values)
+    assert fingerprints.plausible(array).to_pylist() == [True] * len(values)
+    assert [sum(fingerprints.find(value).values()) for value in values] == [1] * len(values)
+    assert sum(fingerprints.find_in_array(array).values()) == len(values)
+    clean = pa.array(["Compra em supermercado", "an***@***.br", "31/01/2024", None])
+    assert fingerprints.plausible(clean).to_pylist() == [False] * 4
