@@ -1,10 +1,11 @@
-"""Raw personal values written in a text, found by a plain-Python reading of the detector's forms.
+"""Raw personal values written in a text, found by the detector's plain-Python reading (`tasks.privacy.forms`).
 
 Two nets use it where no contract column says where the personal data is: the guard every value-free error
 message passes through (`tasks.errors.ValueFree`), and the leak proof's fingerprints of a batch that could not
 be read by its contract (a file without its header row, a ragged file: its raw values are still somewhere in
-its bytes). A number counts only when it is written as a document or card is (`tasks.privacy.forms`) and its
-check digits verify, so counts, dates, sizes and ids do not.
+its bytes). The text is normalised as the detector normalises it (digits of any script, compatibility forms,
+format characters); a number counts only when it is written as a document or card is and its check digits
+verify, so counts, dates, sizes and ids do not.
 """
 
 from __future__ import annotations
@@ -13,37 +14,55 @@ import re
 from collections.abc import Iterable, Iterator
 
 from tasks.domain.contract import PersonalData
-from tasks.domain.documents import is_luhn_valid, is_valid_cnpj, is_valid_cpf
-from tasks.privacy.forms import CARD_MAX_DIGITS, CARD_MIN_DIGITS, CNPJ_DIGITS, CPF_DIGITS, written_numbers
+from tasks.privacy.forms import (
+    CARD_MAX_DIGITS,
+    CARD_MIN_DIGITS,
+    CNPJ_DIGITS,
+    CPF_DIGITS,
+    PYTHON,
+    alphanumeric_cnpjs,
+    cnpj_verifies,
+    cpf_verifies,
+    luhn_verifies,
+    normalise,
+    personal_data_kinds,
+    written_numbers,
+)
 
-# An address as people write it, Unicode letters included: bounded parts keep the search linear.
-_EMAIL = re.compile(r"[\w.%+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
+_EMAIL_AT = re.compile(PYTHON.email)
+_USER_PART = re.compile(f"{PYTHON.email_user}{{1,64}}$")
 _TEXT_CHUNK = 1 << 22
 
 
 def _number_kind(digits: str) -> PersonalData | None:
-    if len(digits) == CPF_DIGITS and is_valid_cpf(digits):
+    if (len(digits) == CPF_DIGITS and cpf_verifies(digits)) or (
+        len(digits) == CNPJ_DIGITS and cnpj_verifies(digits)
+    ):
         return PersonalData.DOCUMENT
-    if len(digits) == CNPJ_DIGITS and is_valid_cnpj(digits):
-        return PersonalData.DOCUMENT
-    if CARD_MIN_DIGITS <= len(digits) <= CARD_MAX_DIGITS and len(set(digits)) > 1 and is_luhn_valid(digits):
+    if CARD_MIN_DIGITS <= len(digits) <= CARD_MAX_DIGITS and luhn_verifies(digits):
         return PersonalData.CARD
     return None
 
 
 def raw_values_in(text: str) -> Iterator[tuple[PersonalData, str]]:
     """(kind, value) of every raw document, card number and e-mail address written in `text`."""
-    for digits in written_numbers(text):
+    normalised = normalise(text)
+    for digits in written_numbers(normalised, normalised=True):
         kind = _number_kind(digits)
         if kind is not None:
             yield kind, digits
-    if "@" in text:
-        for match in _EMAIL.finditer(text):
-            yield PersonalData.EMAIL, match.group()
+    for characters in alphanumeric_cnpjs(normalised, any_case=True):
+        if cnpj_verifies(characters):
+            yield PersonalData.DOCUMENT, characters
+    if "@" in normalised:
+        for match in _EMAIL_AT.finditer(normalised):
+            user = _USER_PART.search(normalised[max(0, match.start() - 64) : match.start()])
+            yield PersonalData.EMAIL, f"{user.group() if user else ''}{match.group()}"
 
 
 def holds_raw_values(text: str) -> bool:
-    return next(raw_values_in(text), None) is not None
+    """Whether the detector's reading finds any raw document, card number or e-mail address in `text`."""
+    return bool(personal_data_kinds(text))
 
 
 def raw_values_in_bytes(chunks: Iterable[bytes]) -> Iterator[tuple[PersonalData, str]]:
