@@ -157,12 +157,12 @@ class Fingerprints:
         of an alphanumeric CNPJ, when the batch has any). Never narrower than what `find` reads."""
         mask = pc.match_substring_regex(values, RAW_EMAIL_SCREEN)
         if self.number_lengths:
+            # An ASCII value is left as it is by normalisation: only a run laid out as a document or card counts.
+            numbers = pc.match_substring_regex(values, ASCII_LAYOUT_SCREEN)
             ascii_ = pc.string_is_ascii(values)
-            numbers = pc.if_else(
-                ascii_,  # left as it is by normalisation: only a run laid out as a document or card counts
-                pc.match_substring_regex(values, ASCII_LAYOUT_SCREEN),
-                pc.match_substring_regex(values, raw_digits_screen(self.number_lengths[0])),
-            )
+            if not pc.all(ascii_).as_py():  # the wide Unicode screen (costlier to compile) only when needed
+                wide = pc.match_substring_regex(values, raw_digits_screen(self.number_lengths[0]))
+                numbers = pc.if_else(ascii_, numbers, wide)
             mask = pc.or_(mask, numbers)
         if self._alphanumeric:
             mask = pc.or_(mask, pc.match_substring_regex(values, RAW_ALPHANUMERIC_CNPJ_SCREEN))
