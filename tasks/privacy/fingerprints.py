@@ -32,18 +32,16 @@ import pyarrow.compute as pc
 from tasks.domain.contract import PersonalData, Table
 from tasks.privacy.forms import (
     ASCII_LAYOUT_SCREEN,
-    PYTHON,
     RAW_ALPHANUMERIC_CNPJ_SCREEN,
     RAW_EMAIL_SCREEN,
     alphanumeric_cnpjs,
     cnpj_characters,
+    email_addresses,
     normalise,
     raw_digits_screen,
     written_numbers,
 )
 
-_EMAIL_AT = re.compile(PYTHON.email)
-_USER_PART = re.compile(f"{PYTHON.email_user}{{1,64}}$")
 _CACHE_LIMIT = 1_000_000  # values already searched (the same text recurs in Delta, Parquet and CSV)
 _NUMBER_KINDS = (PersonalData.DOCUMENT, PersonalData.CARD)
 _NOT_DIGIT = re.compile("[^0-9]")
@@ -124,9 +122,8 @@ class Fingerprints:
                 found[kind] += 1
         if "@" in normalised:
             folded = _email_key(normalised)  # normalising twice changes nothing
-            for match in _EMAIL_AT.finditer(folded):
-                user = _USER_PART.search(folded[max(0, match.start() - 64) : match.start()])
-                kind = self._email_in(f"{user.group() if user else ''}{match.group()}")
+            for address in email_addresses(folded):
+                kind = self._email_in(address)
                 if kind is not None:
                     found[kind] += 1
         return found

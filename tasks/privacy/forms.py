@@ -421,6 +421,7 @@ RAW_ALPHANUMERIC_CNPJ_SCREEN = _RE2_GAP.join(  # RE2: the groups of an alphanume
 _TOKEN = re.compile(PYTHON.token)
 _GROUP = re.compile(r"([^0-9]*)([0-9]+)")
 _EMAIL = re.compile(PYTHON.email)
+_USER_PART = re.compile(f"{PYTHON.email_user}{{1,64}}$")
 _ALPHANUMERIC_CNPJ = re.compile(PYTHON.alphanumeric_cnpj)
 _ALPHANUMERIC_CNPJ_ANY_CASE = re.compile(PYTHON.alphanumeric_cnpj.replace("[0-9A-Z]", "[0-9A-Za-z]"))
 _NOT_CNPJ_CHARACTER = re.compile("[^0-9A-Za-z]")
@@ -485,6 +486,14 @@ def alphanumeric_cnpjs(normalised: str, any_case: bool = False) -> Iterator[str]
         characters = _NOT_CNPJ_CHARACTER.sub("", match.group(1)).upper()
         if not characters.isdigit() and MASK_RUN not in characters:
             yield characters
+
+
+def email_addresses(normalised: str) -> Iterator[str]:
+    """Every e-mail address of a normalised text, found at its `@` with its user part read back (RFC 5321's
+    64 characters at most)."""
+    for match in _EMAIL.finditer(normalised):
+        user = _USER_PART.search(normalised[max(0, match.start() - 64) : match.start()])
+        yield f"{user.group() if user else ''}{match.group()}"
 
 
 def _mod11(values: Sequence[int], weights: Sequence[int]) -> int:

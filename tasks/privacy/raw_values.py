@@ -10,7 +10,6 @@ verify, so counts, dates, sizes and ids do not.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from tasks.domain.contract import PersonalData
@@ -19,18 +18,16 @@ from tasks.privacy.forms import (
     CARD_MIN_DIGITS,
     CNPJ_DIGITS,
     CPF_DIGITS,
-    PYTHON,
     alphanumeric_cnpjs,
     cnpj_verifies,
     cpf_verifies,
+    email_addresses,
     luhn_verifies,
     normalise,
     personal_data_kinds,
     written_numbers,
 )
 
-_EMAIL_AT = re.compile(PYTHON.email)
-_USER_PART = re.compile(f"{PYTHON.email_user}{{1,64}}$")
 _TEXT_CHUNK = 1 << 22
 
 
@@ -55,9 +52,8 @@ def raw_values_in(text: str) -> Iterator[tuple[PersonalData, str]]:
         if cnpj_verifies(characters):
             yield PersonalData.DOCUMENT, characters
     if "@" in normalised:
-        for match in _EMAIL_AT.finditer(normalised):
-            user = _USER_PART.search(normalised[max(0, match.start() - 64) : match.start()])
-            yield PersonalData.EMAIL, f"{user.group() if user else ''}{match.group()}"
+        for address in email_addresses(normalised):
+            yield PersonalData.EMAIL, address
 
 
 def holds_raw_values(text: str) -> bool:
