@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"python -m flows.main: {problems}", file=sys.stderr)
         return 2
     configure_locations(args.landing, args.output)
+    # Spark's start (10-20 s) overlaps the imports below and the run's start; the run attaches its lineage later.
+    from tasks.spark_session import start_in_background
+
+    start_in_background()
     from flows.pipeline import sicooperative_pipeline
 
     state = sicooperative_pipeline(**parameters.model_dump(), return_state=True)

@@ -4,7 +4,6 @@ leak proof -> publish, and the run ledger however it ends."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from tasks.proof.registry import forget, recall
 from tasks.proof.run_end import RunEnd, files_written_since, prove_run_end
 from tasks.proof.task import LeakFound, prove_no_leak
 from tasks.settings import Settings, get_settings
-from tasks.spark_session import get_spark
+from tasks.spark_session import start_in_background
 from tasks.storage import Location, resolve
 from tasks.transform.task import build_movimento_flat
 
@@ -233,8 +232,9 @@ def _run(
     logger = get_run_logger()
     started = datetime.now(UTC) - timedelta(seconds=1)  # file times are compared with this: a margin
     settings = get_settings()
-    # The SparkSession takes 10-20 s to start; generate and load do not need it, so it starts meanwhile.
-    threading.Thread(target=get_spark, name="spark-warm-up", daemon=True).start()
+    # The SparkSession takes 10-20 s to start; generate and load do not need it, so it starts meanwhile (unless
+    # `python -m flows.main` started it before its imports, or an earlier run of this process did).
+    start_in_background()
     landing_uri = settings.landing_dir
     output_location = resolve(settings.output_dir)
     quality = quality_dir(settings, output_location)

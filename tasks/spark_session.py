@@ -14,8 +14,8 @@ POM names. Jars pyspark already ships (netty 4.2, httpclient, slf4j, commons-*) 
 one version of each is on the class path. `s3://` locations are not mapped to S3A here: callers convert them
 with `Location.spark_path` (tasks/storage; one scheme per table, so Delta's per-path commit lock always applies).
 
-Lineage: the OpenLineage listener (`openlineage-spark`, one shaded jar) is always on the class path and is
-registered only for a session a flow run starts (`tasks/lineage/spark.py` gives its options).
+Lineage: the OpenLineage listener (`openlineage-spark`, one shaded jar) is always on the class path; each flow run
+attaches its own to the session (`tasks/lineage/spark.py`), so the session can start before the run exists.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
-from tasks.lineage.spark import listener_options
+from tasks.lineage.spark import REDACTION, follow_parent
 from tasks.secrets import s3_keys
 from tasks.settings import Settings, get_settings
 
@@ -122,6 +123,7 @@ REQUIRED_JARS = (
 # Spark's own log, on the driver and every executor: warnings and errors, never a row's values.
 LOG4J2_CONFIG = Path(__file__).resolve().with_name("spark_log4j2.properties")
 _lock = threading.Lock()
+_warm_up: threading.Thread | None = None
 logger = logging.getLogger(__name__)
 
 
@@ -195,42 +197,66 @@ def get_spark(settings: Settings | None = None, app_name: str = "sicooperative")
     """The process's SparkSession, created on first use (10-20 s) and shared by every stage."""
     settings = settings or get_settings()
     with _lock:
-        active = SparkSession.getActiveSession()
-        if active is not None:
-            return active
-        # Bind the driver to loopback unless told otherwise (the default guesses an external interface).
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        # Python workers (if any) run the same interpreter and packages as the driver.
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        jars_dir = settings.jars_dir.resolve()
-        jars = cached_jars(jars_dir)
-        # Without cached jars Ivy resolves them; the Mongo connector's POM names a version range, which Ivy
-        # would otherwise re-check online.
-        builder = _builder(settings, app_name, "" if jars is not None else "-Divy.cache.ttl.default=eternal")
-        for key, value in s3a_options(settings).items():
-            builder = builder.config(f"spark.hadoop.{key}", value)
-        for key, value in listener_options(settings).items():  # OpenLineage, when a flow run starts it
-            builder = builder.config(key, value)
-        if settings.spark_event_log_dir is not None:
-            event_log = settings.spark_event_log_dir.resolve()
-            event_log.mkdir(parents=True, exist_ok=True)
-            builder = (
-                builder.config("spark.eventLog.enabled", "true")
-                .config("spark.eventLog.dir", event_log.as_uri())
-                # One plain JSON-lines file per application, which any script can read.
-                .config("spark.eventLog.compress", "false")
-                .config("spark.eventLog.rolling.enabled", "false")
-            )
-        if jars is not None:
-            builder = builder.config("spark.jars", ",".join(str(jar) for jar in jars))
-        else:
-            logger.info("resolving Spark jars from Maven Central into %s (first run only)", jars_dir)
-            builder = (
-                builder.config("spark.jars.packages", ",".join((DELTA_PACKAGE, *EXTRA_PACKAGES)))
-                .config("spark.jars.excludes", ",".join(EXCLUDED_PACKAGES))
-                .config("spark.jars.ivy", str(jars_dir))
-            )
-        return builder.getOrCreate()
+        session = SparkSession.getActiveSession() or _start(settings, app_name)
+        follow_parent(session.sparkContext, settings)  # the current flow run's lineage listener
+        return session
+
+
+def _start(settings: Settings, app_name: str) -> SparkSession:
+    """A new SparkSession with the project's configuration (called under the lock)."""
+    # Bind the driver to loopback unless told otherwise (the default guesses an external interface).
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Python workers (if any) run the same interpreter and packages as the driver.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    jars_dir = settings.jars_dir.resolve()
+    jars = cached_jars(jars_dir)
+    # Without cached jars Ivy resolves them; the Mongo connector's POM names a version range, which Ivy
+    # would otherwise re-check online.
+    builder = _builder(settings, app_name, "" if jars is not None else "-Divy.cache.ttl.default=eternal")
+    for key, value in s3a_options(settings).items():
+        builder = builder.config(f"spark.hadoop.{key}", value)
+    # Spark's default redaction plus the lineage listener's API key (given to the listener, not the session).
+    builder = builder.config("spark.redaction.regex", REDACTION)
+    if settings.spark_event_log_dir is not None:
+        event_log = settings.spark_event_log_dir.resolve()
+        event_log.mkdir(parents=True, exist_ok=True)
+        builder = (
+            builder.config("spark.eventLog.enabled", "true")
+            .config("spark.eventLog.dir", event_log.as_uri())
+            # One plain JSON-lines file per application, which any script can read.
+            .config("spark.eventLog.compress", "false")
+            .config("spark.eventLog.rolling.enabled", "false")
+        )
+    if jars is not None:
+        builder = builder.config("spark.jars", ",".join(str(jar) for jar in jars))
+    else:
+        logger.info("resolving Spark jars from Maven Central into %s (first run only)", jars_dir)
+        builder = (
+            builder.config("spark.jars.packages", ",".join((DELTA_PACKAGE, *EXTRA_PACKAGES)))
+            .config("spark.jars.excludes", ",".join(EXCLUDED_PACKAGES))
+            .config("spark.jars.ivy", str(jars_dir))
+        )
+    return builder.getOrCreate()
+
+
+def start_in_background(settings: Settings | None = None) -> threading.Thread:
+    """Start the process's session on a daemon thread, with one tiny job that loads the classes every first job
+    needs: the caller overlaps Spark's start (10-20 s) with work that does not need it (imports, the flow run's
+    start, the load). Whoever needs the session first waits for it in `get_spark`. Once per session: a warm
+    process's later runs find it started."""
+    global _warm_up
+    if _warm_up is not None and (_warm_up.is_alive() or SparkContext._active_spark_context is not None):
+        return _warm_up
+
+    def warm_up() -> None:
+        try:
+            get_spark(settings).range(1).count()
+        except Exception as error:  # the stage that needs the session meets the same error, and reports it
+            logger.warning("Spark's early start failed: %s", type(error).__name__)
+
+    _warm_up = threading.Thread(target=warm_up, name="spark-warm-up", daemon=True)
+    _warm_up.start()
+    return _warm_up
 
 
 def job_group(spark: SparkSession, stage: str) -> None:

@@ -15,7 +15,7 @@ from prefect import get_run_logger, runtime
 
 from tasks.errors import failure_reason
 from tasks.lineage.datasets import OutputRows, inputs, outputs
-from tasks.lineage.spark import ParentRun, set_parent
+from tasks.lineage.spark import ParentRun, detach_listener, set_parent
 from tasks.lineage.transport import flow_transport
 from tasks.ops.ledger import RunRecord
 from tasks.settings import get_settings
@@ -75,7 +75,9 @@ def start_lineage(record: RunRecord) -> FlowLineage | None:
 
 
 def finish_lineage(lineage: FlowLineage | None, record: RunRecord) -> None:
-    """COMPLETE or FAIL, as the run record says; never raises."""
+    """COMPLETE or FAIL, as the run record says, after the Spark listener's application end; never raises."""
+    set_parent(None)
+    detach_listener()
     if lineage is None:
         return
     try:

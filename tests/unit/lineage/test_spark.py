@@ -1,4 +1,4 @@
-"""The listener is registered only for a session a flow run starts, with that run as its parent."""
+"""The listener is configured only for a flow run, with that run as its parent."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tasks.lineage.spark import LISTENER, ParentRun, listener_options, set_parent
+from tasks.lineage.spark import ParentRun, listener_options, set_parent
 from tasks.settings import Settings
 
 PARENT = ParentRun("sicooperative", "sicooperative-pipeline", "0190e4b2-8d3c-7a3b-9c1e-2f9e1b7f0a11")
@@ -40,7 +40,6 @@ def test_file_transport_writes_under_the_lineage_folder_as_the_flow_runs_child(
     parent: ParentRun, tmp_path: Path
 ) -> None:
     options = listener_options(settings(output_dir=str(tmp_path)))
-    assert options["spark.extraListeners"] == LISTENER
     assert options["spark.openlineage.parentRunId"] == parent.run_id
     assert options["spark.openlineage.parentJobName"] == parent.job
     assert options["spark.openlineage.transport.type"] == "file"
