@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 
 from tasks.domain.tables import PERSONAL_DATA, VIOLATED_RULES
 from tasks.gate.policy import violated_rules
-from tasks.privacy.detector import personal_data_by_column, personal_data_flag
+from tasks.privacy.detector import personal_data_by_column, with_personal_data_flag
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,8 @@ def flag_rows(
 ) -> DataFrame:
     """The frame with VIOLATED_RULES (quarantine rules broken) and PERSONAL_DATA (the detector's flag over
     `text_columns`), for every row, quarantined or not."""
-    return frame.withColumns(
-        {
-            VIOLATED_RULES: violated_rules([dict(e) for e in expectations], parameters),
-            PERSONAL_DATA: personal_data_flag(text_columns),
-        }
-    )
+    rules = frame.withColumn(VIOLATED_RULES, violated_rules([dict(e) for e in expectations], parameters))
+    return with_personal_data_flag(rules, text_columns, PERSONAL_DATA)
 
 
 def _where_personal_data(flagged: DataFrame, text_columns: Sequence[str]) -> dict[str, int]:

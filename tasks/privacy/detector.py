@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from pyspark.sql import Column
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from tasks.privacy.forms import (
@@ -243,15 +243,37 @@ def personal_data_in(text: Column) -> Column:
     return F.when(text.isNotNull(), _personal_data_in_normalised(normalised(text)))
 
 
+def row_text(columns: Sequence[str]) -> Column:
+    """A row's string columns joined by a character no number or address can span, normalised: what the flag
+    reads. Give it its own column (`with_personal_data_flag`) so the flag refers to it rather than copying the
+    normalisation's table into each of its uses."""
+    joined = F.concat_ws(ROW_JOINER, *[F.coalesce(F.col(name), F.lit("")) for name in columns])
+    return normalised(joined)
+
+
+def flag_of(text: Column) -> Column:
+    """The flag of a row's text (`row_text`): null when it carries no raw personal data, else the kinds found
+    (`cpf,email`), never the value."""
+    kinds = _personal_data_in_normalised(text)
+    return F.when(F.size(kinds) > 0, F.array_join(F.array_sort(kinds), ","))
+
+
 def personal_data_flag(columns: Sequence[str]) -> Column:
     """Per row: null when no string column carries raw personal data, else the kinds found (`cpf,email`),
-    never the value. The columns are joined by a character no number or address can span, normalised and
-    judged once."""
+    never the value. The columns are joined, normalised and judged once."""
     if not columns:
         return F.lit(None).cast("string")
-    joined = F.concat_ws(ROW_JOINER, *[F.coalesce(F.col(name), F.lit("")) for name in columns])
-    kinds = _personal_data_in_normalised(normalised(joined))
-    return F.when(F.size(kinds) > 0, F.array_join(F.array_sort(kinds), ","))
+    return flag_of(row_text(columns))
+
+
+def with_personal_data_flag(frame: DataFrame, columns: Sequence[str], name: str) -> DataFrame:
+    """The frame with the flag of `columns` as column `name`, the row's text read in a projection of its own
+    (Spark keeps a projection whose costly result is used several times apart from the next one), so plans,
+    task binaries and event logs hold the normalisation's table once rather than once per use."""
+    if not columns:
+        return frame.withColumn(name, F.lit(None).cast("string"))
+    text = f"__{name}_text"
+    return frame.withColumn(text, row_text(columns)).withColumn(name, flag_of(F.col(text))).drop(text)
 
 
 def personal_data_by_column(columns: Sequence[str]) -> Column:
