@@ -17,12 +17,18 @@ from urllib.parse import unquote
 import great_expectations as gx
 from great_expectations.checkpoint.actions import UpdateDataDocsAction
 from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.data_context.abstract_data_context import AbstractDataContext
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
 
 from tasks.errors import ValueFree
 from tasks.quality.offline_docs import make_offline
 from tasks.quality.outcomes import SAFE_RESULT_FORMAT, SuiteReport, load_suite, outcomes_of
+
+# The data docs index lists the latest runs only: GX reads every listed run's stored result to build it, so an
+# unbounded index would make each daily run cost more than the one before. Every run keeps its own page (the run
+# ledger links it) and its stored result.
+INDEX_RUNS = 100
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ def run_gate(
     quality_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # logs, not terminal animations
+    bound_index(context, INDEX_RUNS)
     batch_definition = (
         context.data_sources.add_or_update_spark(name="spark")
         .add_dataframe_asset(name=suite_name)
@@ -113,6 +120,16 @@ def run_gate(
                 run_page = Path(unquote(url.removeprefix("file://")))
         outcomes += outcomes_of(validation_result, quarantined)
     return GateReport(suite=suite_name, outcomes=outcomes, data_docs=run_page or docs_site / "index.html")
+
+
+def bound_index(context: AbstractDataContext, runs: int) -> None:
+    """Every data docs site of the context lists at most `runs` validation runs in its index (saved once)."""
+    for name, site in context.list_data_docs_sites().items():
+        index = dict(site.get("site_index_builder") or {"class_name": "DefaultSiteIndexBuilder"})
+        if index.get("validation_results_limit") != runs:
+            context.update_data_docs_site(
+                name, {**site, "site_index_builder": index | {"validation_results_limit": runs}}
+            )
 
 
 def gate_parameters(expected_rows: int, expected_vlr_total: Decimal, now: datetime) -> dict[str, Any]:

@@ -9,7 +9,9 @@ looks, not its content, and the report says what was removed. (GX 1.24.1 has one
 dark-mode logo, full_logo_dark.png on GX's S3 bucket, in no package; dark mode shows no logo.)
 
 Copies and rewrites only touch files that change, so a site built run after run keeps its file times
-(the leak proof searches only files written since the run started).
+(the leak proof searches only files written since the run started). A pass reads only the pages written since
+the last pass that completed (a marker file holds its start time), so a daily run costs what its own pages cost,
+not what the site's history costs; a pass cut off before its marker is redone by the next one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import html
 import logging
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +30,9 @@ from tasks.quality.docs_assets import GX_WEB_ASSETS, local_path, pinned_hashes
 from tasks.settings import get_settings
 
 VENDOR = "static/vendor"  # the copied assets' folder inside the site
+PASS_MARKER = f"{VENDOR}/.offline-pass"  # the start time of the last completed pass, in nanoseconds
+# A page written this close before a pass's start is read again by the next pass (coarse file-time clocks).
+_MARGIN_NS = 2_000_000_000
 _TAG = re.compile(r"<(link|script|img)\b[^>]*>(?:\s*</script>)?", re.IGNORECASE)
 _URL_ATTRIBUTE = re.compile(r"""\b(src|href)\s*=\s*(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]*)\1\s*\)""", re.IGNORECASE)
@@ -37,9 +43,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class OfflineReport:
-    """What one pass did: assets copied, pages rewritten, and references removed (unpinned or uncached)."""
+    """What one pass did: assets copied, pages read and rewritten, and references removed (unpinned or
+    uncached)."""
 
     copied: int = 0
+    pages_read: int = 0  # written since the last completed pass
     pages_rewritten: int = 0
     removed: set[str] = field(default_factory=set)
     missing_assets: list[str] = field(default_factory=list)
@@ -108,22 +116,37 @@ def rewrite_page(text: str, depth: int, present: set[str], site: Path, report: O
     return _CSS_URL.sub(css_url, _TAG.sub(tag, text))
 
 
+def _last_pass(site: Path) -> int:
+    """When the last completed pass started (ns since the epoch), or 0: every page is read."""
+    try:
+        return int((site / PASS_MARKER).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return 0
+
+
 def make_offline(site: Path, assets: Path | None = None) -> OfflineReport:
-    """Copy the assets into the data docs site and rewrite its pages to them (idempotent)."""
+    """Copy the assets into the data docs site and rewrite to them the pages written since the last completed
+    pass (idempotent)."""
     report = OfflineReport()
     if not site.is_dir():
         return report
+    started = time.time_ns()
+    since = _last_pass(site) - _MARGIN_NS
     present = copy_assets(site, assets or get_settings().docs_assets_dir, report)
     pages = [*site.rglob("*.html"), *site.rglob("*.css")]
     for page in sorted(pages):
         relative = page.relative_to(site)
-        if relative.as_posix().startswith(VENDOR + "/"):
+        if relative.as_posix().startswith(VENDOR + "/") or page.stat().st_mtime_ns < since:
             continue
+        report.pages_read += 1
         text = page.read_text(encoding="utf-8")
         rewritten = rewrite_page(text, len(relative.parts) - 1, present, site, report)
         if rewritten != text:
             page.write_text(rewritten, encoding="utf-8")
             report.pages_rewritten += 1
+    marker = site / PASS_MARKER
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(started), encoding="ascii")
     if report.missing_assets:
         logger.warning(
             "data docs: %d pinned assets are not in the cache (run `make docs-assets`); their references "

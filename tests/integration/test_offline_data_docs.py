@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, Response
 from pyspark.sql import SparkSession
 
+from tasks.gate import checkpoint
 from tasks.gate.checkpoint import GateReport, gate_parameters, run_gate
 from tasks.quality.offline_docs import VENDOR
 from tests.utils.browser import BrowserPage, chromium_page
@@ -152,3 +153,33 @@ def test_page_opened_from_disk_is_styled(gate_report: GateReport) -> None:
         external = browser.external_requests()
     assert styled == "flex"
     assert external == []
+
+
+def test_the_index_lists_the_latest_runs_and_every_run_keeps_its_page(
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX reads the stored result of every run its index lists: bounded, so a daily run does not cost more each
+    day. Shown with a bound of 2 over three runs."""
+    monkeypatch.setattr(checkpoint, "INDEX_RUNS", 2)
+    runs = ("index-run-1", "index-run-2", "index-run-3")
+    for run in runs:
+        split = judge(clean_flat(spark, ROWS))
+        try:
+            report = run_gate(
+                split.flagged,
+                "movimento_flat",
+                gate_parameters(ROWS, clean_total(ROWS), NOW),
+                tmp_path,
+                run_name=run,
+                quarantined=split.verdicts.by_rule,
+            )
+        finally:
+            split.release()
+    assert report.data_docs is not None
+    site = report.data_docs
+    while site.name != "local_site":
+        site = site.parent
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert [run in index for run in runs] == [False, True, True], "the index lists the latest two runs"
+    pages = [page.relative_to(site).as_posix() for page in (site / "validations").rglob("*.html")]
+    assert all(any(f"/{run}/" in page for page in pages) for run in runs), "every run keeps its own page"

@@ -1,12 +1,17 @@
 """Pages rewritten to the site's own copies of the pinned assets, at any nesting depth; what cannot be served
-locally is removed, never left pointing off the machine; a second pass changes nothing."""
+locally is removed, never left pointing off the machine; a second pass changes nothing, and a pass reads only the
+pages written since the last one completed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
+from tasks.quality import offline_docs
 from tasks.quality.docs_assets import GX_WEB_ASSETS, pinned_hashes
-from tasks.quality.offline_docs import VENDOR, OfflineReport, make_offline, rewrite_page
+from tasks.quality.offline_docs import PASS_MARKER, VENDOR, OfflineReport, make_offline, rewrite_page
 from tasks.settings import get_settings
 
 BOOTSTRAP_CSS = "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css"
@@ -64,11 +69,74 @@ def test_make_offline_copies_once_and_keeps_file_times(tmp_path: Path) -> None:
     assert first.copied == len(pinned_hashes()) and first.pages_rewritten == 2
     assert (site / VENDOR / LOCAL_CSS).is_file()
     assert f'href="../../../{VENDOR}/{LOCAL_CSS}"' in nested.read_text(encoding="utf-8")
-    times = {path: path.stat().st_mtime_ns for path in site.rglob("*") if path.is_file()}
+    times = file_times(site)
 
     second = make_offline(site, get_settings().docs_assets_dir)
     assert (second.copied, second.pages_rewritten) == (0, 0)
-    assert {path: path.stat().st_mtime_ns for path in site.rglob("*") if path.is_file()} == times
+    assert file_times(site) == times
+
+
+def file_times(site: Path) -> dict[Path, int]:
+    """Every file's time but the pass marker's (each pass writes it)."""
+    return {
+        path: path.stat().st_mtime_ns
+        for path in site.rglob("*")
+        if path.is_file() and path != site / PASS_MARKER
+    }
+
+
+def age(path: Path, seconds: int) -> None:
+    """Set the file's time `seconds` into the past, as if written by an earlier run."""
+    past = path.stat().st_mtime_ns - seconds * 1_000_000_000
+    os.utime(path, ns=(past, past))
+
+
+def test_a_pass_reads_only_the_pages_written_since_the_last_completed_pass(tmp_path: Path) -> None:
+    site = site_with_logo(tmp_path / "site")
+    (site / "index.html").write_text(PAGE, encoding="utf-8")
+    assets = get_settings().docs_assets_dir
+    assert make_offline(site, assets).pages_read == 1
+    history = [site / "validations" / f"run-{n}" / "page.html" for n in range(50)]
+    for page in history:
+        page.parent.mkdir(parents=True)
+        page.write_text("<html>an earlier run's page, already offline</html>", encoding="utf-8")
+        age(page, 3600)
+    age(site / "index.html", 3600)
+    (site / "validations" / "today.html").write_text(PAGE, encoding="utf-8")  # this run's page
+
+    report = make_offline(site, assets)
+    assert report.pages_read == 1, "the history's 50 pages and the untouched index are not read again"
+    assert report.pages_rewritten == 1
+    assert "bootstrapcdn" not in (site / "validations" / "today.html").read_text(encoding="utf-8")
+
+
+def test_a_pass_cut_off_is_redone_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_with_logo(tmp_path / "site")
+    assets = get_settings().docs_assets_dir
+    make_offline(site, assets)
+    for page in (site / "index.html", site / "late.html"):  # written after the last completed pass
+        page.write_text(PAGE, encoding="utf-8")
+    calls = 0
+    real = offline_docs.rewrite_page
+
+    def cut_off(*args: object, **kwargs: object) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError("planted: the process dies mid-pass")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(offline_docs, "rewrite_page", cut_off)
+    with pytest.raises(OSError, match="planted"):
+        make_offline(site, assets)
+    assert calls == 2, "the planted fault happened during the pass"
+    assert "bootstrapcdn" in (site / "late.html").read_text(encoding="utf-8"), "cut off before this page"
+
+    monkeypatch.setattr(offline_docs, "rewrite_page", real)
+    report = make_offline(site, assets)
+    assert report.pages_read == 2, "the marker of the cut-off pass was never written: both pages read again"
+    for page in (site / "index.html", site / "late.html"):
+        assert "bootstrapcdn" not in page.read_text(encoding="utf-8")
 
 
 def test_without_the_cache_nothing_points_off_the_machine(tmp_path: Path) -> None:
